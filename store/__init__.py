@@ -1,0 +1,1 @@
+"""The DuckDB store: schema, connections, import and validation, bootstrap, command line."""

@@ -1,0 +1,73 @@
+"""Read-only access for pages and queries: tables out of DuckDB as Arrow, then polars."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from store.columns import CANONICAL
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    # to_arrow_table materialises the result, so the cursor is free again when we return.
+    rel = cur.sql(sql, params=params) if params else cur.sql(sql)
+    return pl.from_arrow(rel.to_arrow_table())
+
+
+def localities(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per locality: id, names, level, parent, adcode."""
+    return _frame(cur, "SELECT * FROM localities ORDER BY locality_id")
+
+
+def sources(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per source report."""
+    return _frame(cur, "SELECT * FROM sources ORDER BY source_id")
+
+
+def facts(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per published fact."""
+    return _frame(cur, "SELECT * FROM facts ORDER BY fact_id")
+
+
+def indicators(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per catalog indicator."""
+    return _frame(cur, "SELECT * FROM indicators")
+
+
+def datasets(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per imported dataset version, newest first."""
+    return _frame(cur, "SELECT * FROM datasets ORDER BY dataset_id DESC")
+
+
+def import_log(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> pl.DataFrame:
+    """The latest import-log entries, newest first."""
+    return _frame(cur, "SELECT * FROM import_log ORDER BY log_id DESC LIMIT ?", [limit])
+
+
+def community_rows(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per community per period, from active datasets only.
+
+    Where two active datasets overlap (a city roster and a county's own), the newer import wins,
+    so a community is never counted twice.
+    """
+    cols = ", ".join(f"r.{c}" for c in CANONICAL)
+    return _frame(
+        cur,
+        f"""
+        SELECT r.dataset_id, d.synthetic, r.city_id, r.district_id, {cols}
+        FROM community_rows r JOIN datasets d USING (dataset_id)
+        WHERE d.status = 'active'
+        QUALIFY row_number() OVER (PARTITION BY r.district_id, r.community, r.period ORDER BY r.dataset_id DESC) = 1
+        ORDER BY r.city_id, r.district_id, r.street, r.community, r.period
+        """,
+    )
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever anything a page shows could have changed (cache key for the UI)."""
+    row = cur.sql(
+        "SELECT (SELECT coalesce(max(log_id), 0) FROM import_log) || ':' || "
+        "(SELECT count(*) FROM datasets) || ':' || (SELECT count(*) FROM facts) || ':' || "
+        "(SELECT coalesce(string_agg(status, '' ORDER BY dataset_id), '') FROM datasets)"
+    ).fetchall()
+    return str(row[0][0])
