@@ -1,0 +1,19 @@
+"""Entry point: navigation, language switch and the shared sidebar filters."""
+
+import streamlit as st
+
+from ui.filters import sidebar_filters
+from ui.i18n import language_switch, t
+
+st.set_page_config(page_title="党建引领基层治理 · Grassroots governance", page_icon=":material/account_balance:", layout="wide")
+
+language_switch()
+
+PAGES = {
+    t("nav.section.view"): [
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    ],
+}
+page = st.navigation(PAGES)
+sidebar_filters()
+page.run()

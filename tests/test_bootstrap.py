@@ -1,0 +1,79 @@
+"""Bootstrap builds the database from data/ and a second run changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT
+
+TABLES = ["localities", "sources", "facts", "indicators", "datasets", "community_rows", "files", "import_log"]
+
+
+def _snapshot(path) -> dict[str, object]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out: dict[str, object] = {}
+        for table in TABLES:
+            out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        out["tables"] = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+        out["dataset_status"] = con.execute("SELECT list(status ORDER BY dataset_id) FROM datasets").fetchone()[0]
+        return out
+    finally:
+        con.close()
+
+
+def _bootstrap(path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "store", "bootstrap", "--db", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_bootstrap_twice_gives_same_tables_and_counts(tmp_path):
+    db = tmp_path / "twice.duckdb"
+    first = _bootstrap(db)
+    assert first.returncode == 0, first.stderr
+    before = _snapshot(db)
+    second = _bootstrap(db)
+    assert second.returncode == 0, second.stderr
+    assert _snapshot(db) == before
+
+
+def test_bootstrap_loads_every_catalog_indicator(tmp_path):
+    import polars as pl
+
+    db = tmp_path / "catalog.duckdb"
+    assert _bootstrap(db).returncode == 0
+    expected = pl.read_csv(ROOT / "data" / "indicators.csv", infer_schema=False).height
+    assert _snapshot(db)["indicators"] == expected
+
+
+def test_bootstrap_on_a_locked_file_says_in_use(tmp_path):
+    db = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('open', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = _bootstrap(db)
+        assert result.returncode == 1
+        assert "in use" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize("table", ["localities", "sources", "facts"])
+def test_reference_tables_are_filled_when_their_files_exist(bootstrapped_db_path, table):
+    from store.bootstrap import REFERENCE
+
+    rel, _ = REFERENCE[table]
+    if not (ROOT / "data" / rel).exists():
+        pytest.skip(f"data/{rel} not present")
+    assert _snapshot(bootstrapped_db_path)[table] > 0

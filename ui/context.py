@@ -1,0 +1,74 @@
+"""The process's database for the app, bootstrapped on first start, and cached reads keyed by data version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from store import read
+from store.bootstrap import bootstrap
+from store.db import Database, db_path, open_database
+
+TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]] = {
+    "localities": read.localities,
+    "sources": read.sources,
+    "facts": read.facts,
+    "indicators": read.indicators,
+    "datasets": read.datasets,
+    "community_rows": read.community_rows,
+}
+
+
+def get_db() -> Database:
+    """One DuckDB instance for the whole server process; a missing file is built from data/ first."""
+    return _db(str(db_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _db(path_text: str) -> Database:
+    path = Path(path_text)
+    fresh = not path.exists()
+    db = open_database(path)
+    if fresh:
+        with st.spinner("首次启动：正在从 data/ 构建数据库… / First start: building the database from data/…"):
+            bootstrap(db)
+    return db
+
+
+def version() -> str:
+    cur = get_db().reader()
+    try:
+        return read.data_version(cur)
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _load(name: str, data_version: str, path_text: str) -> pl.DataFrame:
+    cur = _db(path_text).reader()
+    try:
+        return TABLES[name](cur)
+    finally:
+        cur.close()
+
+
+def table(name: str) -> pl.DataFrame:
+    """A store table as a materialised polars frame; refreshed whenever the data version changes."""
+    return _load(name, version(), str(db_path()))
+
+
+def import_log(limit: int = 200) -> pl.DataFrame:
+    cur = get_db().reader()
+    try:
+        return read.import_log(cur, limit)
+    finally:
+        cur.close()
+
+
+def invalidate() -> None:
+    """After a write: reads are keyed by data version already; this frees the old entries early."""
+    _load.clear()
