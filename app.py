@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.filters import sidebar_filters
 from ui.i18n import language_switch, t
+from ui.shell import running_shell
 
 st.set_page_config(page_title="党建引领基层治理 · Grassroots governance", page_icon=":material/account_balance:", layout="wide")
 
@@ -16,4 +17,5 @@ PAGES = {
 }
 page = st.navigation(PAGES)
 sidebar_filters()
-page.run()
+with running_shell():
+    page.run()

@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from ui.shell import page_guard
+
+page_guard()
+
 from ui.context import table
 from ui.filters import current
 from ui.i18n import t

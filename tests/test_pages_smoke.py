@@ -27,8 +27,7 @@ def test_overview_shows_store_summary(app_env):
     assert "公开数据条目" in labels or "总览" in [t.value for t in at.title]
 
 
-def test_english_switch_translates_the_overview(app_env):
-    at = _run()
-    at.segmented_control(key="lang").set_value("en").run()
-    assert not at.exception
+def test_language_comes_from_the_url(app_env):
+    at = _run(lang="en")
     assert any(t.value == "Overview" for t in at.title)
+    assert at.query_params["lang"] == "en"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from ui import urlstate
 from ui.context import table
 from ui.i18n import name_col, t
 
@@ -64,8 +65,8 @@ def sidebar_filters() -> Filters:
     labels = _label_map(focus)
     options = list(labels)
     default = options.index(DEFAULT_LOCALITY) if DEFAULT_LOCALITY in options else 0
-    loc_id = st.sidebar.selectbox(
-        t("filter.locality"), options, index=default, format_func=labels.get, key="loc", bind="query-params"
+    loc_id = urlstate.selectbox(
+        t("filter.locality"), options, default=options[default], format_func=labels.get, key="loc", container=st.sidebar
     )
     level = focus.filter(pl.col("locality_id") == loc_id)["level"].item()
 
@@ -74,8 +75,8 @@ def sidebar_filters() -> Filters:
         loc = table("localities")
         districts = loc.filter((pl.col("parent_id") == loc_id) & (pl.col("level") == "district")).sort("locality_id")
         dlabels = {ALL: t("filter.all_districts"), **_label_map(districts)}
-        chosen = st.sidebar.selectbox(
-            t("filter.district"), list(dlabels), format_func=dlabels.get, key="district", bind="query-params"
+        chosen = urlstate.selectbox(
+            t("filter.district"), list(dlabels), format_func=dlabels.get, key="district", container=st.sidebar
         )
         district_id = None if chosen == ALL else chosen
 
@@ -86,7 +87,7 @@ def sidebar_filters() -> Filters:
         periods = sorted(rows.filter(pl.col(col) == loc_id)["period"].unique().to_list(), reverse=True)
     period = None
     if periods:
-        period = st.sidebar.selectbox(t("filter.period"), periods, key="period", bind="query-params")
+        period = urlstate.selectbox(t("filter.period"), periods, key="period", container=st.sidebar)
     else:
         st.sidebar.caption(t("filter.no_roster"))
     f = Filters(loc_id, district_id, period, level)

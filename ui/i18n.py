@@ -25,12 +25,13 @@ def name_col() -> str:
 
 def language_switch() -> None:
     """Rendered first in app.py so every later label is in the chosen language."""
-    st.sidebar.segmented_control(
+    from ui import urlstate
+
+    urlstate.segmented(
         "语言 / Language",
-        options=list(LANGS),
+        list(LANGS),
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         default="zh",
-        required=True,
         key=LANG_KEY,
-        bind="query-params",
+        container=st.sidebar,
     )

@@ -1,0 +1,474 @@
+"""Map builders: pydeck decks with no basemap, so maps work on an intranet with no internet.
+
+Streamlit-free (testable): pages call ``st.pydeck_chart(choropleth(...))`` and draw the legend
+from ``legend(...)``. Every deck is built with ``map_provider=None`` and the default map_style
+(no tiles, no style fetch; see _deck: ``map_style=None`` would make Streamlit fetch Carto); boundaries come from the compact files in data/boundaries/ (GCJ-02, built by
+scripts/build_boundaries.py), read with the standard library only (shapely is a build-time tool).
+
+Tooltips: one plain template for every pickable layer, ``{tooltip_name}`` / ``{tooltip_label}``
+/ ``{tooltip_value}``, pre-formatted in the interface language into each object (Streamlit
+HTML-escapes the substituted values).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from ui.messages import message
+
+BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+BOUNDARY_KINDS = ("districts", "cities", "provinces")
+
+# Sequential, colour-blind-safe: viridis in 5 classes (dark purple = low, yellow = high).
+PALETTE: list[str] = ["#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"]
+# Categorical, colour-blind-safe: Okabe-Ito.
+CATEGORICAL: list[str] = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+MISSING_COLOR = "#D9D9D9"  # light neutral grey, no hatching
+OUTLINE_COLOR = "#333333"
+LABEL_FONT = "Noto Sans CJK SC, sans-serif"
+
+# Deck size assumed when fitting the view (st.pydeck_chart is 500 px high by default;
+# 700 px is the width of Streamlit's centred layout, a safe minimum for "stretch").
+VIEW_WIDTH, VIEW_HEIGHT, VIEW_PADDING_PX = 700, 500, 24
+
+TOOLTIP_HTML = "<b>{tooltip_name}</b><br/>{tooltip_label}{tooltip_sep}{tooltip_value}"
+TOOLTIP_STYLE = {
+    "backgroundColor": "rgba(255, 255, 255, 0.96)",
+    "color": "#222222",
+    "fontFamily": LABEL_FONT,
+    "fontSize": "13px",
+    "border": "1px solid #999999",
+    "borderRadius": "3px",
+    "padding": "4px 8px",
+}
+
+Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat)
+
+
+# ---------------------------------------------------------------- colours
+
+
+def hex_to_rgba(color: str, alpha: int = 255) -> list[int]:
+    c = color.lstrip("#")
+    return [int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16), int(alpha)]
+
+
+def _clean(value: Any) -> float | None:
+    """A plain float, or None for missing/NaN/inf (works for numpy and polars scalars)."""
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _range(values: Iterable[Any]) -> tuple[float, float] | None:
+    present = [v for v in (_clean(x) for x in values) if v is not None]
+    return (min(present), max(present)) if present else None
+
+
+def class_index(value: float, vmin: float, vmax: float, n: int = len(PALETTE)) -> int:
+    """Equal-interval class of a value (0 = lowest); a constant series sits in the middle class."""
+    if vmax <= vmin:
+        return n // 2
+    return min(int((value - vmin) / (vmax - vmin) * n), n - 1)
+
+
+def color_for(value: Any, vmin: float, vmax: float) -> str:
+    v = _clean(value)
+    return MISSING_COLOR if v is None else PALETTE[class_index(v, vmin, vmax)]
+
+
+def legend(
+    values: Mapping[str, Any] | Iterable[Any],
+    fmt: Callable[[float | None], str],
+    *,
+    lang: str = "zh",
+    include_missing: bool | None = None,
+) -> list[tuple[str, str]]:
+    """[(colour hex, label)] from low to high, the classes choropleth() uses for these values.
+
+    The "no data" entry is added when some value is missing (include_missing=None) or on request.
+    """
+    vals = list(values.values()) if isinstance(values, Mapping) else list(values)
+    rng = _range(vals)
+    out: list[tuple[str, str]] = []
+    if rng is not None:
+        vmin, vmax = rng
+        if vmax <= vmin:
+            out.append((PALETTE[len(PALETTE) // 2], fmt(vmin)))
+        else:
+            n = len(PALETTE)
+            step = (vmax - vmin) / n
+            for i, color in enumerate(PALETTE):
+                lo, hi = vmin + i * step, (vmax if i == n - 1 else vmin + (i + 1) * step)
+                out.append((color, f"{fmt(lo)} – {fmt(hi)}"))
+    if include_missing is None:
+        include_missing = any(_clean(v) is None for v in vals)
+    if include_missing:
+        out.append((MISSING_COLOR, message("maps.no_data", lang)))
+    return out
+
+
+# ---------------------------------------------------------------- boundaries
+
+
+@lru_cache(maxsize=len(BOUNDARY_KINDS))
+def load_boundaries(kind: str) -> dict:
+    """The FeatureCollection data/boundaries/<kind>.geojson (cached: treat it as read-only)."""
+    if kind not in BOUNDARY_KINDS:
+        raise ValueError(f"unknown boundary kind {kind!r}; expected one of {BOUNDARY_KINDS}")
+    with (BOUNDARIES_DIR / f"{kind}.geojson").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def district_features(city_adcode: str) -> dict:
+    """A FeatureCollection of the county-level units of one city (empty if the city is unknown)."""
+    code = str(city_adcode)
+    feats = [f for f in load_boundaries("districts")["features"] if f["properties"]["parent_adcode"] == code]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+@lru_cache(maxsize=1)
+def _points_by_adcode() -> dict[str, tuple[float, float]]:
+    points: dict[str, tuple[float, float]] = {}
+    path = BOUNDARIES_DIR / "counties_centroids.csv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                points[row["adcode"]] = (float(row["lon"]), float(row["lat"]))
+    for kind in BOUNDARY_KINDS:  # drawn label points win over the centroid table
+        for f in load_boundaries(kind)["features"]:
+            p = f["properties"]
+            points[p["adcode"]] = (float(p["label_lon"]), float(p["label_lat"]))
+    return points
+
+
+def locality_point(adcode: str | None) -> tuple[float, float] | None:
+    """(lon, lat) GCJ-02 label point of a province, city or county-level unit; None if unknown."""
+    return _points_by_adcode().get(str(adcode)) if adcode else None
+
+
+# ---------------------------------------------------------------- view
+
+
+def _walk_coords(coords: Any) -> Iterable[tuple[float, float]]:
+    if coords and isinstance(coords[0], (int, float)):
+        yield float(coords[0]), float(coords[1])
+    else:
+        for c in coords:
+            yield from _walk_coords(c)
+
+
+def features_bounds(features: dict) -> Bounds:
+    xs: list[float] = []
+    ys: list[float] = []
+    for f in features.get("features", []):
+        geom = f.get("geometry") or {}
+        for x, y in _walk_coords(geom.get("coordinates", [])):
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        raise ValueError("no coordinates in the features")
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _merc_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(
+    bounds: Bounds, *, width: int = VIEW_WIDTH, height: int = VIEW_HEIGHT, padding: int = VIEW_PADDING_PX,
+    max_zoom: float = 12.0,
+) -> pdk.ViewState:
+    """Centre and zoom that fit the bounds in a width x height deck (deck.gl: 512 px world at zoom 0)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    y0, y1 = _merc_y(min_lat), _merc_y(max_lat)
+    lon_span = max(max_lon - min_lon, 1e-6)
+    y_span = max(y1 - y0, 1e-8)
+    w, h = max(width - 2 * padding, 1), max(height - 2 * padding, 1)
+    zoom = min(math.log2(w * 360.0 / (512.0 * lon_span)), math.log2(h * 2 * math.pi / (512.0 * y_span)), max_zoom)
+    centre_lat = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    return pdk.ViewState(
+        longitude=round((min_lon + max_lon) / 2, 5),
+        latitude=round(centre_lat, 5),
+        zoom=round(zoom, 2),
+        min_zoom=max(round(zoom - 3, 2), 0),
+        max_zoom=max_zoom + 4,
+        pitch=0,
+        bearing=0,
+    )
+
+
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck whose to_json() is compact UTF-8 JSON (pydeck indents: ~5x larger for GeoJSON).
+
+    st.pydeck_chart sends deck.to_json() to the browser, so this is what crosses the wire.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState) -> pdk.Deck:
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        # The true no-basemap deck: map_provider=None and map_style LEFT AT ITS DEFAULT, which
+        # pydeck emits as the sentinel "mapStyle": "__MAP_STYLE__"; Streamlit 1.67's front end
+        # drops it and draws no basemap. Passing map_style=None omits mapStyle and Streamlit then
+        # injects Carto positron (https://basemaps.cartocdn.com/...), which fails offline.
+        map_provider=None,
+        tooltip={"html": TOOLTIP_HTML, "style": TOOLTIP_STYLE},
+    )
+
+
+def _tooltip_fields(name: str, label: str, value: str) -> dict[str, str]:
+    return {
+        "tooltip_name": name,
+        "tooltip_label": label,
+        "tooltip_sep": ": " if label else "",
+        "tooltip_value": value,
+    }
+
+
+def _name(props: Mapping[str, Any], name_key: str) -> str:
+    return str(props.get(name_key) or props.get("name_zh") or props.get("adcode") or "")
+
+
+def label_layer(
+    rows: list[dict], *, layer_id: str = "labels", size: int = 13, pixel_offset: tuple[int, int] = (0, 0)
+) -> pdk.Layer:
+    """Names at label points (rows: {label, lon, lat[, priority]}); CJK needs character_set="auto"."""
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=rows,
+        get_position=["lon", "lat"],
+        get_text="label",
+        get_size=size,
+        size_units="'pixels'",
+        get_color=[20, 20, 20, 255],
+        font_family=f"'{LABEL_FONT}'",
+        font_weight=600,
+        character_set="'auto'",
+        font_settings={"sdf": True},
+        outline_width=3,
+        outline_color=[255, 255, 255, 230],
+        get_pixel_offset=list(pixel_offset),
+        pickable=False,
+        # Overlapping names (small urban districts at city zoom): the lower-priority one hides
+        # until the user zooms in. deck.gl's CollisionFilterExtension ships in Streamlit's bundle.
+        extensions=[{"@@type": "CollisionFilterExtension"}],
+        collision_enabled=True,
+        get_collision_priority="priority",
+    )
+
+
+# ---------------------------------------------------------------- choropleth
+# pydeck turns every plain string argument into a JS accessor ("@@=pixels"); constants are
+# therefore passed quoted ("'pixels'"), which pydeck emits as the plain string.
+
+
+def choropleth(
+    features: dict,
+    values: Mapping[str, float | None],
+    *,
+    value_label: str,
+    fmt: Callable[[float | None], str],
+    name_key: str = "name_zh",
+    lang: str = "zh",
+    highlight: str | None = None,
+    labels: bool = True,
+    extra_layers: Sequence[pdk.Layer] = (),
+    width: int = VIEW_WIDTH,
+    height: int = VIEW_HEIGHT,
+) -> pdk.Deck:
+    """A no-basemap choropleth of features (keyed by properties.adcode) coloured by values.
+
+    Equal-interval classes over the present values in PALETTE (see legend()); a missing value is
+    light grey with "无数据"/"no data" in the tooltip. ``highlight`` (an adcode) gets a heavy outline.
+    ``extra_layers`` (e.g. points_layer(...)) are drawn on top, below the labels.
+    """
+    vals = {str(k): _clean(v) for k, v in values.items()}
+    rng = _range(vals.values())
+    vmin, vmax = rng if rng else (0.0, 0.0)
+    no_data = message("maps.no_data", lang)
+    out_features, label_rows = [], []
+    for f in features.get("features", []):
+        props = dict(f.get("properties") or {})
+        code = str(props.get("adcode", ""))
+        v = vals.get(code)
+        name = _name(props, name_key)
+        props.update(
+            value=v,
+            fill_color=hex_to_rgba(color_for(v, vmin, vmax)),
+            line_width=3.0 if highlight is not None and code == str(highlight) else 0.8,
+            **_tooltip_fields(name, value_label, no_data if v is None else fmt(v)),
+        )
+        out_features.append({"type": "Feature", "properties": props, "geometry": f.get("geometry")})
+        if "label_lon" in props and "label_lat" in props:
+            label_rows.append({"label": name, "lon": float(props["label_lon"]), "lat": float(props["label_lat"]),
+                               "priority": 1 if highlight is not None and code == str(highlight) else 0})
+    fc = {"type": "FeatureCollection", "features": out_features}
+    polygons = pdk.Layer(
+        "GeoJsonLayer",
+        id="choropleth",
+        data=fc,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill_color",
+        get_line_color=hex_to_rgba(OUTLINE_COLOR),
+        get_line_width="properties.line_width",
+        line_width_units="'pixels'",
+        line_width_min_pixels=0.5,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[255, 255, 255, 70],
+    )
+    layers = [polygons, *extra_layers]
+    if labels and label_rows:
+        layers.append(label_layer(label_rows))
+    return _deck(layers, fit_view(features_bounds(features), width=width, height=height))
+
+
+# ---------------------------------------------------------------- points
+
+
+def points_layer(
+    df: pl.DataFrame,
+    lon: str = "lon",
+    lat: str = "lat",
+    *,
+    name: str = "name_zh",
+    value: str | None = None,
+    value_label: str = "",
+    fmt: Callable[[float | None], str] | None = None,
+    lang: str = "zh",
+    color: str = CATEGORICAL[5],
+    radius_px: float = 6,
+    layer_id: str = "points",
+) -> pdk.Layer:
+    """A ScatterplotLayer of the rows that have coordinates (e.g. communities), for extra_layers.
+
+    Tooltip fields: the ``name`` column, and ``value`` formatted with ``fmt`` (str() if none;
+    "无数据"/"no data" when missing) under ``value_label``.
+    """
+    no_data = message("maps.no_data", lang)
+    cols = [c for c in dict.fromkeys([lon, lat, name, value]) if c and c in df.columns]
+    rows = []
+    for r in df.select(cols).to_dicts():
+        x, y = _clean(r.get(lon)), _clean(r.get(lat))
+        if x is None or y is None:
+            continue
+        if value is None:
+            shown = ""
+        else:
+            v = r.get(value)
+            if fmt is not None:
+                shown = no_data if _clean(v) is None else fmt(_clean(v))
+            else:
+                shown = no_data if v is None else str(v)
+        rows.append({"lon": x, "lat": y, **_tooltip_fields(str(r.get(name) or ""), value_label, shown)})
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
+        data=rows,
+        get_position=["lon", "lat"],
+        get_fill_color=hex_to_rgba(color),
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_units="'pixels'",
+        get_line_width=1.5,
+        radius_units="'pixels'",
+        get_radius=radius_px,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+# ---------------------------------------------------------------- overview
+
+
+def china_overview(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    value_label: str = "",
+    lang: str = "zh",
+    color: str = CATEGORICAL[5],
+    width: int = VIEW_WIDTH,
+    height: int = VIEW_HEIGHT,
+) -> pdk.Deck:
+    """Province outlines (light fill) with the localities on top.
+
+    points: dicts with ``name``, ``lon``, ``lat`` (GCJ-02, e.g. from locality_point()) and an
+    optional pre-formatted ``value`` text (None or absent: "无数据"/"no data" when value_label is set).
+    Points without coordinates are skipped.
+    """
+    no_data = message("maps.no_data", lang)
+    rows, labels = [], []
+    for p in points:
+        x, y = _clean(p.get("lon")), _clean(p.get("lat"))
+        if x is None or y is None:
+            continue
+        name = str(p.get("name") or "")
+        text = p.get("value")
+        shown = str(text) if text not in (None, "") else (no_data if value_label else "")
+        rows.append({"lon": x, "lat": y, **_tooltip_fields(name, value_label, shown)})
+        labels.append({"label": name, "lon": x, "lat": y, "priority": 0})
+    provinces = load_boundaries("provinces")
+    outline = pdk.Layer(
+        "GeoJsonLayer",
+        id="provinces",
+        data=provinces,
+        stroked=True,
+        filled=True,
+        get_fill_color=[242, 242, 242, 255],
+        get_line_color=[150, 150, 150, 255],
+        get_line_width=0.6,
+        line_width_units="'pixels'",
+        pickable=False,
+    )
+    dots = pdk.Layer(
+        "ScatterplotLayer",
+        id="localities",
+        data=rows,
+        get_position=["lon", "lat"],
+        get_fill_color=hex_to_rgba(color),
+        get_line_color=[255, 255, 255, 255],
+        stroked=True,
+        line_width_units="'pixels'",
+        get_line_width=1.5,
+        radius_units="'pixels'",
+        get_radius=7,
+        pickable=True,
+        auto_highlight=True,
+    )
+    names = label_layer(labels, layer_id="locality_labels", size=12, pixel_offset=(0, -16))
+    return _deck([outline, dots, names], fit_view(features_bounds(provinces), width=width, height=height))
+
+
+def source_note(lang: str = "zh") -> str:
+    """A caption for maps: where the boundaries come from (and that they are GCJ-02)."""
+    return message("maps.source_note", lang)
+
+
+__all__ = [
+    "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "china_overview", "choropleth", "color_for",
+    "district_features", "features_bounds", "fit_view", "hex_to_rgba", "label_layer", "legend", "load_boundaries",
+    "locality_point", "points_layer", "source_note",
+]
+

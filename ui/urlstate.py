@@ -1,0 +1,71 @@
+"""Widgets whose value lives in the URL as a stable code (?lang=en&loc=450400&period=2025).
+
+Streamlit's own `bind="query-params"` writes what format_func shows (梧州市 in one language,
+Wuzhou in the other), so a copied link would break on a language switch. Here the URL holds the
+option value itself; the label stays free to change with the language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+LIST_SEP = ","
+
+
+def _seed(key: str, valid: Callable[[Any], bool], default: Any, parse: Callable[[str], Any]) -> None:
+    """First run of a session (or the value became invalid): take the URL's value if it is valid."""
+    if key in st.session_state and valid(st.session_state[key]):
+        return
+    raw = st.query_params.get(key)
+    value = parse(raw) if raw is not None else None
+    st.session_state[key] = value if raw is not None and valid(value) else default
+
+
+def _publish(key: str, text: str | None) -> None:
+    # Always written, defaults included: a link must reopen this view even after defaults move on.
+    if text is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != text:
+        st.query_params[key] = text
+
+
+def selectbox(label: str, options: Sequence[Any], *, key: str, default: Any = None,
+              format_func: Callable[[Any], str] = str, container: Any = st, **kw: Any) -> Any:
+    opts = list(options)
+    if not opts:
+        return None
+    fallback = default if default in opts else opts[0]
+    by_text = {str(o): o for o in opts}
+    _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
+    value = container.selectbox(label, opts, key=key, format_func=format_func, **kw)
+    _publish(key, None if value is None else str(value))
+    return value
+
+
+def segmented(label: str, options: Sequence[Any], *, key: str, default: Any = None,
+              format_func: Callable[[Any], str] = str, container: Any = st, **kw: Any) -> Any:
+    opts = list(options)
+    fallback = default if default in opts else opts[0]
+    by_text = {str(o): o for o in opts}
+    _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
+    value = container.segmented_control(label, opts, key=key, format_func=format_func, required=True, **kw)
+    _publish(key, None if value is None else str(value))
+    return value
+
+
+def multiselect(label: str, options: Sequence[Any], *, key: str, default: Sequence[Any] = (),
+                format_func: Callable[[Any], str] = str, container: Any = st, **kw: Any) -> list[Any]:
+    opts = list(options)
+    by_text = {str(o): o for o in opts}
+
+    def parse(raw: str) -> list[Any]:
+        return [by_text[p] for p in raw.split(LIST_SEP) if p in by_text]
+
+    _seed(key, lambda v: isinstance(v, list) and all(x in opts for x in v), [d for d in default if d in opts], parse)
+    value = container.multiselect(label, opts, key=key, format_func=format_func, **kw)
+    _publish(key, LIST_SEP.join(str(v) for v in value))
+    return value
