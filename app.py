@@ -12,7 +12,7 @@ language_switch()
 
 PAGES = {
     t("nav.section.view"): [
-        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
     ],
 }
 page = st.navigation(PAGES)

@@ -44,7 +44,7 @@ def page(browser):
 
 
 def test_overview_renders_in_chinese(server, page):
-    page.goto(f"{server}/overview")
+    page.goto(f"{server}/")
     wait_app_idle(page)
     page.get_by_role("heading", name="总览").wait_for()
     shot(page, "overview")
@@ -52,15 +52,15 @@ def test_overview_renders_in_chinese(server, page):
 
 
 def test_language_in_url_reopens_in_english(server, page):
-    page.goto(f"{server}/overview?lang=en")
+    page.goto(f"{server}/?lang=en")
     wait_app_idle(page)
     page.get_by_role("heading", name="Overview").wait_for()
     shot(page, "overview-en")
 
 
 def test_clicking_english_switches_language_and_url(server, page):
-    page.goto(f"{server}/overview")
+    page.goto(f"{server}/")
     wait_app_idle(page)
     page.get_by_role("radio", name="English").click()
     page.get_by_role("heading", name="Overview").wait_for()
-    assert "lang=en" in page.url
+    page.wait_for_url("**lang=en**", timeout=10_000)
