@@ -1,8 +1,9 @@
 """Map builders: pydeck decks with no basemap, so maps work on an intranet with no internet.
 
 Streamlit-free (testable): pages call ``st.pydeck_chart(choropleth(...))`` and draw the legend
-from ``legend(...)``. Every deck is built with ``map_provider=None`` and the default map_style
-(no tiles, no style fetch; see _deck: ``map_style=None`` would make Streamlit fetch Carto); boundaries come from the compact files in data/boundaries/ (GCJ-02, built by
+from ``legend(...)``. Every deck is built with ``map_provider=None`` and pydeck's default
+map_style (no tiles, no style fetch; ``map_style=None`` would make Streamlit fetch a Carto style,
+see _deck). Boundaries come from the compact files in data/boundaries/ (GCJ-02, built by
 scripts/build_boundaries.py), read with the standard library only (shapely is a build-time tool).
 
 Tooltips: one plain template for every pickable layer, ``{tooltip_name}`` / ``{tooltip_label}``
@@ -84,6 +85,26 @@ def class_index(value: float, vmin: float, vmax: float, n: int = len(PALETTE)) -
     if vmax <= vmin:
         return n // 2
     return min(int((value - vmin) / (vmax - vmin) * n), n - 1)
+
+
+def _luminance(color: str) -> float:
+    def lin(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b, _ = hex_to_rgba(color)
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+TEXT_DARK, TEXT_LIGHT = "#141414", "#FFFFFF"
+
+
+def text_color_on(fill: str) -> str:
+    """The label colour (near-black or white) with the higher WCAG contrast ratio on a fill."""
+    lum = _luminance(fill)
+    dark = (lum + 0.05) / (_luminance(TEXT_DARK) + 0.05)
+    light = (_luminance(TEXT_LIGHT) + 0.05) / (lum + 0.05)
+    return TEXT_DARK if dark >= light else TEXT_LIGHT
 
 
 def color_for(value: Any, vmin: float, vmax: float) -> str:
@@ -172,6 +193,17 @@ def _walk_coords(coords: Any) -> Iterable[tuple[float, float]]:
             yield from _walk_coords(c)
 
 
+def _ring_area(ring: Sequence[Sequence[float]]) -> float:
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))) / 2
+
+
+def _area(geometry: Mapping[str, Any]) -> float:
+    """Planar area in square degrees (enough to rank units); holes subtracted."""
+    coords = geometry.get("coordinates") or []
+    polys = [coords] if geometry.get("type") == "Polygon" else coords
+    return sum(_ring_area(p[0]) - sum(_ring_area(h) for h in p[1:]) for p in polys if p)
+
+
 def features_bounds(features: dict) -> Bounds:
     xs: list[float] = []
     ys: list[float] = []
@@ -250,9 +282,29 @@ def _name(props: Mapping[str, Any], name_key: str) -> str:
 
 
 def label_layer(
-    rows: list[dict], *, layer_id: str = "labels", size: int = 13, pixel_offset: tuple[int, int] = (0, 0)
+    rows: list[dict],
+    *,
+    layer_id: str = "labels",
+    size: int = 13,
+    pixel_offset: tuple[int, int] = (0, 0),
+    collision: bool = True,
 ) -> pdk.Layer:
-    """Names at label points (rows: {label, lon, lat[, priority]}); CJK needs character_set="auto"."""
+    """Names at label points (rows: {label, lon, lat, priority, color}); CJK needs character_set="auto".
+
+    No halo: deck.gl's SDF outline smears small CJK glyphs (checked in chromium); instead each label
+    is near-black or white, whichever contrasts better with the fill beneath it (text_color_on()).
+    With ``collision``, of overlapping names the lower-priority one hides until the user zooms in
+    (deck.gl's CollisionFilterExtension, in Streamlit's bundle; it hides every label of a layer
+    with a pixel offset, so offset labels go without).
+    """
+    extra: dict[str, Any] = {}
+    if collision:
+        extra = dict(
+            extensions=[{"@@type": "CollisionFilterExtension"}],
+            collision_enabled=True,
+            get_collision_priority="priority",
+            collision_test_props={"sizeScale": 1.6},  # hides a label whose anchor lies in this box
+        )
     return pdk.Layer(
         "TextLayer",
         id=layer_id,
@@ -261,20 +313,13 @@ def label_layer(
         get_text="label",
         get_size=size,
         size_units="'pixels'",
-        get_color=[20, 20, 20, 255],
+        get_color="color",
         font_family=f"'{LABEL_FONT}'",
         font_weight=600,
         character_set="'auto'",
-        font_settings={"sdf": True},
-        outline_width=3,
-        outline_color=[255, 255, 255, 230],
         get_pixel_offset=list(pixel_offset),
         pickable=False,
-        # Overlapping names (small urban districts at city zoom): the lower-priority one hides
-        # until the user zooms in. deck.gl's CollisionFilterExtension ships in Streamlit's bundle.
-        extensions=[{"@@type": "CollisionFilterExtension"}],
-        collision_enabled=True,
-        get_collision_priority="priority",
+        **extra,
     )
 
 
@@ -313,16 +358,30 @@ def choropleth(
         code = str(props.get("adcode", ""))
         v = vals.get(code)
         name = _name(props, name_key)
+        fill = color_for(v, vmin, vmax)
         props.update(
             value=v,
-            fill_color=hex_to_rgba(color_for(v, vmin, vmax)),
+            fill_color=hex_to_rgba(fill),
             line_width=3.0 if highlight is not None and code == str(highlight) else 0.8,
             **_tooltip_fields(name, value_label, no_data if v is None else fmt(v)),
         )
         out_features.append({"type": "Feature", "properties": props, "geometry": f.get("geometry")})
         if "label_lon" in props and "label_lat" in props:
-            label_rows.append({"label": name, "lon": float(props["label_lon"]), "lat": float(props["label_lat"]),
-                               "priority": 1 if highlight is not None and code == str(highlight) else 0})
+            label_rows.append(
+                {
+                    "label": name,
+                    "lon": float(props["label_lon"]),
+                    "lat": float(props["label_lat"]),
+                    "color": hex_to_rgba(text_color_on(fill)),
+                    "area": _area(f.get("geometry") or {}),
+                    "highlight": highlight is not None and code == str(highlight),
+                }
+            )
+    # Collision priority (higher wins): the highlighted unit, then smaller units (city centres).
+    label_rows.sort(key=lambda r: (not r["highlight"], r["area"]))
+    for i, r in enumerate(label_rows):
+        r["priority"] = len(label_rows) - i
+        del r["area"], r["highlight"]
     fc = {"type": "FeatureCollection", "features": out_features}
     polygons = pdk.Layer(
         "GeoJsonLayer",
@@ -428,8 +487,9 @@ def china_overview(
         text = p.get("value")
         shown = str(text) if text not in (None, "") else (no_data if value_label else "")
         rows.append({"lon": x, "lat": y, **_tooltip_fields(name, value_label, shown)})
-        labels.append({"label": name, "lon": x, "lat": y, "priority": 0})
+        labels.append({"label": name, "lon": x, "lat": y, "priority": 0, "color": hex_to_rgba(TEXT_DARK)})
     provinces = load_boundaries("provinces")
+    view = fit_view(features_bounds(provinces), width=width, height=height)
     outline = pdk.Layer(
         "GeoJsonLayer",
         id="provinces",
@@ -457,8 +517,44 @@ def china_overview(
         pickable=True,
         auto_highlight=True,
     )
-    names = label_layer(labels, layer_id="locality_labels", size=12, pixel_offset=(0, -16))
-    return _deck([outline, dots, names], fit_view(features_bounds(provinces), width=width, height=height))
+    # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
+    # handle: it hides every label), so near-coincident names are merged here instead.
+    names = label_layer(
+        merge_close_labels(labels, view.zoom, size=12, sep=sep_for(lang)),
+        layer_id="locality_labels", size=12, pixel_offset=(0, -16), collision=False,
+    )
+    return _deck([outline, dots, names], view)
+
+
+def sep_for(lang: str) -> str:
+    return "、" if lang == "zh" else ", "
+
+
+def _text_width(text: str, size: float) -> float:
+    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+
+
+def _to_pixels(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    scale = 512.0 * 2**zoom
+    return scale * (lon + 180.0) / 360.0, scale * (math.pi - _merc_y(lat)) / (2 * math.pi)
+
+
+def merge_close_labels(rows: list[dict], zoom: float, *, size: float = 12, sep: str = "、") -> list[dict]:
+    """Labels whose boxes would overlap at this zoom become one label ("梧州市、贵港市") at the first."""
+    kept: list[dict] = []
+    boxes: list[list[float]] = []  # x, y, half width, half height
+    for r in rows:
+        x, y = _to_pixels(r["lon"], r["lat"], zoom)
+        hw, hh = _text_width(r["label"], size) / 2, size * 0.6
+        for k, b in zip(kept, boxes):
+            if abs(x - b[0]) < hw + b[2] and abs(y - b[1]) < hh + b[3]:
+                k["label"] = f"{k['label']}{sep}{r['label']}"
+                b[2] = _text_width(k["label"], size) / 2
+                break
+        else:
+            kept.append(dict(r))
+            boxes.append([x, y, hw, hh])
+    return kept
 
 
 def source_note(lang: str = "zh") -> str:
@@ -469,6 +565,6 @@ def source_note(lang: str = "zh") -> str:
 __all__ = [
     "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "china_overview", "choropleth", "color_for",
     "district_features", "features_bounds", "fit_view", "hex_to_rgba", "label_layer", "legend", "load_boundaries",
-    "locality_point", "points_layer", "source_note",
+    "locality_point", "merge_close_labels", "points_layer", "source_note", "text_color_on",
 ]
 

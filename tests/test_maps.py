@@ -1,0 +1,221 @@
+"""ui/maps.py: no-basemap pydeck decks (no outside request), colour classes, tooltips, view fitting."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from tests.conftest import ROOT
+from ui import maps
+from ui.maps import (
+    CATEGORICAL,
+    MISSING_COLOR,
+    PALETTE,
+    china_overview,
+    choropleth,
+    district_features,
+    features_bounds,
+    hex_to_rgba,
+    legend,
+    load_boundaries,
+    locality_point,
+    points_layer,
+    text_color_on,
+)
+
+WUZHOU = "450400"
+
+
+def fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}%"
+
+
+@pytest.fixture
+def wuzhou():
+    fc = district_features(WUZHOU)
+    codes = sorted(f["properties"]["adcode"] for f in fc["features"])
+    values = {code: 10.0 + 7.5 * i for i, code in enumerate(codes)}
+    values["450423"] = None  # 蒙山县: no data
+    return fc, values
+
+
+def spec(deck) -> dict:
+    return json.loads(deck.to_json())
+
+
+def layer(j: dict, type_: str) -> dict:
+    return next(lyr for lyr in j["layers"] if lyr["@@type"] == type_)
+
+
+def props_by_code(j: dict) -> dict[str, dict]:
+    return {f["properties"]["adcode"]: f["properties"] for f in layer(j, "GeoJsonLayer")["data"]["features"]}
+
+
+def test_boundaries_load_and_filter_by_city():
+    assert len(load_boundaries("provinces")["features"]) == 34
+    fc = district_features(WUZHOU)
+    names = {f["properties"]["name_zh"] for f in fc["features"]}
+    assert {"万秀区", "岑溪市"} <= names and len(names) == 7
+    assert district_features("999999")["features"] == []
+    with pytest.raises(ValueError):
+        load_boundaries("streets")
+
+
+def test_deck_has_no_basemap_and_makes_no_outside_request(wuzhou):
+    text = choropleth(*wuzhou, value_label="覆盖率", fmt=fmt).to_json()
+    assert "http" not in text
+    j = json.loads(text)
+    assert j.get("mapProvider") is None
+    # pydeck's "no style" sentinel: Streamlit drops it and draws no basemap. A missing mapStyle
+    # (map_style=None) would make Streamlit's front end fetch a Carto style instead.
+    assert j.get("mapStyle") == "__MAP_STYLE__"
+
+
+def test_features_carry_fill_colours_missing_is_grey_and_colours_rise_with_value(wuzhou):
+    fc, values = wuzhou
+    props = props_by_code(spec(choropleth(fc, values, value_label="覆盖率", fmt=fmt)))
+    assert set(props) == set(values)
+    assert props["450423"]["fill_color"] == hex_to_rgba(MISSING_COLOR)
+    assert props["450423"]["value"] is None
+    rgba = [hex_to_rgba(c) for c in PALETTE]
+    present = sorted((v, code) for code, v in values.items() if v is not None)
+    ranks = [rgba.index(props[code]["fill_color"]) for _, code in present]
+    assert ranks == sorted(ranks), "colour class must not fall as the value rises"
+    assert ranks[0] == 0 and ranks[-1] == len(PALETTE) - 1
+
+
+def test_tooltip_is_a_plain_template_in_the_interface_language(wuzhou):
+    fc, values = wuzhou
+    zh = spec(choropleth(fc, values, value_label="覆盖率", fmt=fmt, lang="zh"))
+    p = props_by_code(zh)
+    assert p["450403"]["tooltip_name"] == "万秀区"
+    assert p["450403"]["tooltip_label"] == "覆盖率"
+    assert p["450403"]["tooltip_value"] == fmt(values["450403"])
+    assert p["450423"]["tooltip_value"] == "无数据"
+
+    en = props_by_code(spec(choropleth(fc, values, value_label="Coverage", fmt=fmt, lang="en", name_key="name_en")))
+    assert en["450403"]["tooltip_name"] == "Wanxiu District"
+    assert en["450423"]["tooltip_value"] == "no data"
+
+
+def test_deck_tooltip_template():
+    deck = choropleth(district_features(WUZHOU), {}, value_label="x", fmt=fmt)
+    tooltip = deck._tooltip
+    assert "{tooltip_name}" in tooltip["html"] and "{tooltip_value}" in tooltip["html"]
+    assert "style" in tooltip
+
+
+def test_view_is_fitted_to_the_features(wuzhou):
+    fc, values = wuzhou
+    j = spec(choropleth(fc, values, value_label="覆盖率", fmt=fmt))
+    view = j["initialViewState"]
+    min_lon, min_lat, max_lon, max_lat = features_bounds(fc)
+    assert min_lon < view["longitude"] < max_lon and min_lat < view["latitude"] < max_lat
+    assert 6 < view["zoom"] < 10  # a city of ~100 km fills a 700x500 deck around zoom 7
+
+
+def test_labels_are_cjk_ready_and_contrast_with_their_fill(wuzhou):
+    fc, values = wuzhou
+    j = spec(choropleth(fc, values, value_label="覆盖率", fmt=fmt, highlight="450403"))
+    text = layer(j, "TextLayer")
+    assert text["characterSet"] == "auto"
+    assert text["fontFamily"].startswith("Noto Sans CJK SC")
+    labels = {r["label"]: r for r in text["data"]}
+    assert set(labels) == {f["properties"]["name_zh"] for f in fc["features"]}
+    assert labels["万秀区"]["priority"] == max(r["priority"] for r in text["data"])  # highlighted wins
+    props = props_by_code(j)
+    assert props["450403"]["line_width"] > props["450405"]["line_width"]
+    assert text_color_on("#440154") == "#FFFFFF" and text_color_on("#FDE725") != "#FFFFFF"
+    assert "@@=" not in json.dumps({k: v for k, v in text.items() if not k.startswith("get")})
+
+
+def test_points_layer_skips_rows_without_coordinates(wuzhou):
+    df = pl.DataFrame(
+        {
+            "name_zh": ["孝坊社区", "无坐标", "半坐标", "非数"],
+            "lon": [111.0, None, 111.2, float("nan")],
+            "lat": [22.92, None, None, 23.0],
+            "rate": [77.0, 10.0, 20.0, 30.0],
+        }
+    )
+    pts = points_layer(df, value="rate", value_label="覆盖率", fmt=fmt)
+    deck = choropleth(*wuzhou, value_label="覆盖率", fmt=fmt, extra_layers=[pts])
+    j = spec(deck)
+    scatter = layer(j, "ScatterplotLayer")
+    assert [r["tooltip_name"] for r in scatter["data"]] == ["孝坊社区"]
+    assert scatter["data"][0]["tooltip_value"] == "77.0%"
+    assert [lyr["@@type"] for lyr in j["layers"]] == ["GeoJsonLayer", "ScatterplotLayer", "TextLayer"]
+    assert "http" not in deck.to_json()
+
+
+def test_legend_matches_the_classes(wuzhou):
+    _, values = wuzhou
+    entries = legend(values, fmt)
+    assert [c for c, _ in entries] == [*PALETTE, MISSING_COLOR]
+    assert entries[0][1].startswith(fmt(10.0)) and entries[-2][1].endswith(fmt(10.0 + 7.5 * 6))
+    assert entries[-1][1] == "无数据"
+    assert legend({"a": 1.0, "b": None}, fmt, lang="en")[-1] == (MISSING_COLOR, "no data")
+    assert legend({"a": 5.0}, fmt) == [(PALETTE[len(PALETTE) // 2], fmt(5.0))]
+    assert legend({}, fmt) == []
+
+
+def test_numpy_and_nan_values_serialise_as_plain_numbers(wuzhou):
+    np = pytest.importorskip("numpy")
+    fc, values = wuzhou
+    noisy = {k: (np.float64(v) if v is not None else float("nan")) for k, v in values.items()}
+    props = props_by_code(spec(choropleth(fc, noisy, value_label="x", fmt=fmt)))
+    assert isinstance(props["450403"]["value"], float)
+    assert props["450423"]["value"] is None and props["450423"]["fill_color"] == hex_to_rgba(MISSING_COLOR)
+
+
+def test_china_overview_draws_provinces_and_merges_crowded_names():
+    pts = [
+        {"name": "梧州市", "lon": locality_point("450400")[0], "lat": locality_point("450400")[1], "value": "12%"},
+        {"name": "贵港市", "lon": locality_point("450800")[0], "lat": locality_point("450800")[1]},
+        {"name": "太原市", "lon": locality_point("140100")[0], "lat": locality_point("140100")[1], "value": "9%"},
+        {"name": "无坐标", "lon": None, "lat": None},
+    ]
+    deck = china_overview(pts, value_label="指标")
+    text = deck.to_json()
+    assert "http" not in text
+    j = json.loads(text)
+    assert layer(j, "GeoJsonLayer")["data"]["features"]
+    dots = layer(j, "ScatterplotLayer")["data"]
+    assert [d["tooltip_name"] for d in dots] == ["梧州市", "贵港市", "太原市"]
+    assert dots[1]["tooltip_value"] == "无数据"
+    labels = sorted(r["label"] for r in layer(j, "TextLayer")["data"])
+    assert labels == ["太原市", "梧州市、贵港市"]  # 60 km apart: one label at national zoom
+    view = j["initialViewState"]
+    assert 100 < view["longitude"] < 110 and 2 < view["zoom"] < 4
+
+
+def test_locality_points_come_from_the_boundary_files():
+    lon, lat = locality_point("450481")  # 岑溪市
+    assert 110.5 < lon < 111.5 and 22.5 < lat < 23.5
+    assert locality_point("110101") is not None  # any county via counties_centroids.csv
+    assert locality_point("000000") is None and locality_point(None) is None
+
+
+def test_palettes_are_hex_and_distinct():
+    for palette in (PALETTE, CATEGORICAL):
+        assert len(set(palette)) == len(palette)
+        assert all(len(c) == 7 and c.startswith("#") for c in palette)
+    assert 5 <= len(PALETTE) <= 7
+    lum = [maps._luminance(c) for c in PALETTE]
+    assert lum == sorted(lum), "a sequential palette must get lighter monotonically"
+
+
+def test_maps_module_does_not_import_streamlit():
+    code = "import sys, ui.maps; sys.exit('streamlit' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_map_messages_are_prefixed():
+    with (ROOT / "data" / "i18n" / "maps.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["key"].startswith("maps.") and r["zh"] and r["en"] for r in rows)
