@@ -14,6 +14,9 @@ PAGES = {
     t("nav.section.view"): [
         st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
     ],
+    t("nav.section.admin"): [
+        st.Page("pages/data_import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="data_import"),
+    ],
 }
 page = st.navigation(PAGES)
 sidebar_filters()

@@ -1,4 +1,4 @@
-"""Command line: python -m store bootstrap|import|export. Exit 0 done, 2 refused, 1 unexpected."""
+"""Command line: python -m store bootstrap|import|export|rollback. Exit 0 done, 2 refused, 1 unexpected."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("out")
     e.add_argument("--dataset", type=int, help="dataset id (default: all active datasets)")
     e.add_argument("--db")
+
+    r = sub.add_parser("rollback", help="roll back an active dataset and reactivate the version it superseded")
+    r.add_argument("dataset_id", type=int)
+    r.add_argument("--db")
     return p
 
 
@@ -60,6 +64,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             from store.export import export_cli
 
             return export_cli(open_database(path), args)
+        if args.command == "rollback":
+            from store.importer import rollback_cli
+
+            return rollback_cli(open_database(path), args, who=_who())
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED

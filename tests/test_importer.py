@@ -1,0 +1,448 @@
+"""The importer end to end: formats and notations, versions (duplicate, supersede, rollback), hostile input, SIGKILL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from store.cli import run
+from store.db import close_database, open_database
+from store.importer import import_file, rollback_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LOCALITIES = [
+    ("450000", "广西壮族自治区", "Guangxi", "province", None, "450000"),
+    ("450400", "梧州市", "Wuzhou", "city", "450000", "450400"),
+    ("450403", "万秀区", "Wanxiu District", "district", "450400", "450403"),
+    ("450405", "长洲区", "Changzhou District", "district", "450400", "450405"),
+    ("450406", "龙圩区", "Longxu District", "district", "450400", "450406"),
+    ("450481", "岑溪市", "Cenxi", "district", "450400", "450481"),
+    ("450800", "贵港市", "Guigang", "city", "450000", "450800"),
+    ("450802", "港北区", "Gangbei District", "district", "450800", "450802"),
+    ("450403/城东街道", "城东街道", "Chengdong Subdistrict", "street", "450403", None),
+]
+TABLES = ("datasets", "community_rows", "files", "localities", "facts", "sources")
+
+
+def make_db(path: Path) -> Path:
+    """A database holding a tiny localities table, one source and one fact (built from code)."""
+    db = open_database(path)
+    try:
+        loc = pl.DataFrame(LOCALITIES, schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"], orient="row")
+        with db.transaction() as cur:
+            cur.register("_loc", loc.to_arrow())
+            cur.execute("INSERT INTO localities SELECT * FROM _loc")
+            cur.unregister("_loc")
+            cur.execute("INSERT INTO sources VALUES ('S0', 'x.txt', '测试', NULL, '梧州市')")
+            cur.execute(
+                "INSERT INTO facts VALUES ('F0', 'S0', '梧州市', 'city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')"
+            )
+    finally:
+        close_database(path)
+    return path
+
+
+def counts(path: Path) -> dict[str, int]:
+    db = open_database(path)
+    try:
+        cur = db.reader()
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
+    finally:
+        close_database(path)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "gov.duckdb")
+
+
+@pytest.fixture
+def db(db_path: Path):
+    database = open_database(db_path)
+    yield database
+    close_database(db_path)
+
+
+def rows_of(db, dataset_id: int) -> pl.DataFrame:
+    rel = db.reader().sql("SELECT * FROM community_rows WHERE dataset_id = ? ORDER BY source_row", params=[dataset_id])
+    return pl.from_arrow(rel.to_arrow_table())
+
+
+def statuses(db) -> dict[int, str]:
+    return dict(db.reader().execute("SELECT dataset_id, status FROM datasets").fetchall())
+
+
+def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding=encoding)
+    return path
+
+
+HEADER = ["市", "县（市、区）", "所属街道", "社区名称", "统计期", "小区数", "已建党组织小区数", "网格数（个）",
+          "服务群众专项经费（元）", "在职党员报到人数", "常住人口（人）", "户数", "备注"]
+ROSTER = [
+    ["梧州市2025年城市社区党建基本情况统计表"],
+    HEADER,
+    ["梧州市", "万秀区", "城东街道", "东风社区", "2025年", "12", "12", "１２３", "1.2万", "1,234", "8,000", "2500", "示范"],
+    ["梧州市", "长洲区", "大塘街道", "大塘社区", "2025", "20", "暂无", "—", "500元", "1，234", "空", "", ""],
+    [],
+    ["合计", "", "", "", "", "32", "", "123", "", "", "", "", ""],
+]
+
+
+def check_roster(db, result) -> None:
+    assert result.ok, result.problems
+    assert result.rows == 2 and result.period == "2025" and result.scope_id == "450400"
+    keys = {w.key for w in result.warnings}
+    assert keys == {"import.warn.total_row", "import.warn.unknown_column"}
+    assert [w.row for w in result.warnings if w.key == "import.warn.total_row"] == [6]
+    df = rows_of(db, result.dataset_id)
+    first, second = df.row(0, named=True), df.row(1, named=True)
+    assert (first["source_row"], second["source_row"]) == (3, 4)  # title row 1, header row 2
+    assert (first["district_id"], second["district_id"]) == ("450403", "450405")
+    assert first["city_id"] == "450400"
+    assert (first["compounds"], first["compounds_with_party_org"], first["grids"]) == (12, 12, 123)
+    assert (first["fund_service"], first["reported_members"], first["residents"], first["households"]) == (12000.0, 1234, 8000, 2500)
+    # missing markers are null, never zero
+    assert (second["compounds_with_party_org"], second["grids"], second["residents"], second["households"]) == (None, None, None, None)
+    assert (second["fund_service"], second["reported_members"]) == (500.0, 1234)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings(db, tmp_path: Path, encoding: str) -> None:
+    path = write_csv(tmp_path / f"roster_{encoding}.csv", ROSTER, encoding)
+    check_roster(db, import_file(db, path, who="t"))
+
+
+def test_tab_separated_gbk(db, tmp_path: Path) -> None:
+    text = "\r\n".join("\t".join(r) for r in ROSTER) + "\r\n"
+    path = tmp_path / "roster.txt"
+    path.write_bytes(text.encode("gbk"))
+    check_roster(db, import_file(db, path, who="t"))
+
+
+def test_xlsx_title_merged_blank_total_two_sheets(db, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "填表说明"
+    notes["A1"] = "本表由各城区填报"
+    ws = wb.create_sheet("数据")
+    ws.append(["梧州市2025年城市社区党建基本情况统计表"])
+    ws.merge_cells("A1:H1")
+    ws.append([])
+    ws.append(HEADER[:12])
+    ws.append(["梧州市", "万秀区", "城东街道", "东风社区", 2025.0, 12, 12, 123, "1.2万", 1234, 8000, 2500])
+    ws.append(["梧州市", None, "城东街道", "西江社区", 2025, 10, 9, 30, 100000, 300, 5000, 2000])
+    ws.append(["梧州市", None, "城南街道", "南岸社区", "2025", 8, 8, 20, "10万元", "—", 6000, 2100])
+    ws.merge_cells("B4:B6")  # one district cell over three communities
+    ws.append([])
+    ws.append(["梧州市", "长洲区", "大塘街道", "大塘社区", 2025, 20, 15, 40, 100000, 200, 9000, 3000])
+    ws.append(["合计", None, None, None, None, 50, 44, 213, None, None, None, None])
+    path = tmp_path / "roster.xlsx"
+    wb.save(path)
+
+    result = import_file(db, path, who="t")
+    assert result.ok, result.problems
+    assert result.sheet == "数据"
+    assert {w.key for w in result.warnings} == {"import.warn.sheet_chosen", "import.warn.total_row"}
+    assert [w.row for w in result.warnings if w.key == "import.warn.total_row"] == [9]
+    df = rows_of(db, result.dataset_id)
+    assert df["source_row"].to_list() == [4, 5, 6, 8]
+    assert df["district"].to_list() == ["万秀区", "万秀区", "万秀区", "长洲区"]  # merged cells filled
+    assert df["period"].unique().to_list() == ["2025"]  # 2025.0 from Excel
+    assert df["fund_service"].to_list() == [12000.0, 100000.0, 100000.0, 100000.0]
+    assert df["reported_members"].to_list() == [1234, 300, None, 200]
+
+
+def test_xlsx_rows_are_numbered_as_in_the_sheet(db, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B2"] = "标题"
+    ws.append([])
+    ws.append([None, "市", "区县", "社区", "年度", "网格数"])  # header in row 4, data from column B
+    ws.append([None, "梧州市", "万秀区", "东风社区", 2025, 10])
+    ws.append([None, "梧州市", "万秀区", None, 2025, 10])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    result = import_file(db, path, who="t")
+    assert not result.ok
+    assert [(p.row, p.column, p.key) for p in result.problems] == [(6, "社区", "import.rule.required_value")]
+
+
+def test_xlsx_sheet_override(db, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    for i, period in enumerate(("2024", "2025")):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = period
+        ws.append(["city", "district", "community", "period", "grids"])
+        ws.append(["梧州市", "万秀区", "东风社区", period, 10])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    assert import_file(db, path, who="t", dry_run=True).period == "2024"
+    chosen = import_file(db, path, who="t", sheet="2025")
+    assert chosen.ok and chosen.sheet == "2025" and chosen.period == "2025"
+    missing = import_file(db, path, who="t", sheet="2026")
+    assert [p.key for p in missing.problems] == ["import.err.sheet_not_found"]
+
+
+def test_parquet(db, tmp_path: Path) -> None:
+    df = pl.DataFrame(
+        {
+            "city": ["梧州市", "梧州市"],
+            "district": ["万秀区", "万秀区"],
+            "community": ["东风社区", "西江社区"],
+            "period": [2025, 2025],
+            "grids": [10, None],
+            "grids_with_party_org": [9, None],
+            "fund_service": [100000.5, 120000.0],
+            "lon": [111.3, 111.31],
+            "lat": [23.5, 23.51],
+        }
+    )
+    path = tmp_path / "r.parquet"
+    df.write_parquet(path)
+    result = import_file(db, path, who="t")
+    assert result.ok, result.problems
+    stored = rows_of(db, result.dataset_id)
+    assert stored["source_row"].to_list() == [2, 3]
+    assert stored["grids"].to_list() == [10, None]
+    assert stored["fund_service"].to_list() == [100000.5, 120000.0]
+    assert stored["lon"].to_list() == [111.3, 111.31]
+    assert result.scope_id == "450403"
+
+
+def roster_csv(path: Path, communities: list[tuple[str, str]], period: str = "2025", grids: int = 10) -> Path:
+    rows = [["city", "district", "community", "period", "grids"]]
+    rows += [["梧州市", d, c, period, str(grids)] for d, c in communities]
+    return write_csv(path, rows)
+
+
+def test_duplicate_changes_nothing(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])
+    assert run(["import", str(path), "--db", str(db_path)]) == 0
+    before = counts(db_path)
+    capsys.readouterr()
+    assert run(["import", str(path), "--db", str(db_path), "--lang", "en"]) == 0
+    assert "already imported (dataset 1)" in capsys.readouterr().out
+    assert counts(db_path) == before
+    db = open_database(db_path)
+    try:
+        again = import_file(db, path, who="t")
+        assert again.duplicate and again.dataset_id == 1
+    finally:
+        close_database(db_path)
+    assert counts(db_path) == before
+
+
+def test_supersede_and_rollback(db, tmp_path: Path) -> None:
+    v1 = import_file(db, roster_csv(tmp_path / "v1.csv", [("万秀区", "东风社区")]), who="t")
+    v2 = import_file(db, roster_csv(tmp_path / "v2.csv", [("万秀区", "东风社区")], grids=12), who="t")
+    assert (v1.scope_id, v2.scope_id) == ("450403", "450403")
+    assert v2.superseded == [v1.dataset_id]
+    assert statuses(db) == {v1.dataset_id: "superseded", v2.dataset_id: "active"}
+    supersedes = db.reader().execute("SELECT supersedes FROM datasets WHERE dataset_id = ?", [v2.dataset_id]).fetchall()[0][0]
+    assert supersedes == v1.dataset_id
+
+    # a city-wide file replaces the district file of the same period (its scope lies inside the city)
+    city = import_file(db, roster_csv(tmp_path / "city.csv", [("万秀区", "东风社区"), ("长洲区", "大塘社区")]), who="t")
+    assert city.scope_id == "450400" and city.superseded == [v2.dataset_id]
+    # a district file does not replace the city file; another period replaces nothing
+    cz = import_file(db, roster_csv(tmp_path / "cz.csv", [("长洲区", "大塘社区")], grids=11), who="t")
+    old = import_file(db, roster_csv(tmp_path / "old.csv", [("万秀区", "东风社区")], period="2024"), who="t")
+    assert cz.superseded == [] and old.superseded == []
+    assert statuses(db)[city.dataset_id] == "active"
+
+    rolled = rollback_dataset(db, city.dataset_id, who="t")
+    assert rolled.reactivated == [v2.dataset_id]
+    s = statuses(db)
+    assert (s[city.dataset_id], s[v2.dataset_id], s[v1.dataset_id]) == ("rolled_back", "active", "superseded")
+    actions = [r[0] for r in db.reader().execute("SELECT action FROM import_log ORDER BY log_id").fetchall()]
+    assert actions[-1] == "rollback"
+
+
+def test_rollback_cli(db_path: Path, tmp_path: Path) -> None:
+    assert run(["import", str(roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])), "--db", str(db_path)]) == 0
+    assert run(["import", str(roster_csv(tmp_path / "b.csv", [("万秀区", "东风社区")], grids=3)), "--db", str(db_path)]) == 0
+    assert run(["rollback", "2", "--db", str(db_path)]) == 0
+    assert run(["rollback", "2", "--db", str(db_path)]) == 2  # no longer active
+    assert run(["rollback", "99", "--db", str(db_path)]) == 2
+    db = open_database(db_path)
+    try:
+        assert statuses(db) == {1: "active", 2: "rolled_back"}
+    finally:
+        close_database(db_path)
+
+
+def test_dry_run_writes_nothing(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])
+    before = counts(db_path)
+    assert run(["import", str(path), "--db", str(db_path), "--dry-run"]) == 0
+    assert "试运行" in capsys.readouterr().out
+    assert counts(db_path) == before
+
+
+def test_import_cli_prints_rows_and_dataset(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区"), ("万秀区", "西江社区")])
+    assert run(["import", str(path), "--db", str(db_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "2 rows as dataset 1" in out
+
+
+def test_stored_file_name_is_a_base_name(db, tmp_path: Path) -> None:
+    path = roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])
+    result = import_file(db, path, who="t", original_name="../../etc/passwd\\evil.csv")
+    assert result.ok
+    assert db.reader().execute("SELECT file_name FROM datasets").fetchall() == [("evil.csv",)]
+    content = db.reader().execute("SELECT content FROM files").fetchall()[0][0]
+    assert bytes(content) == path.read_bytes()
+
+
+# ---- hostile input through the real command line ----------------------------------------------
+def _cli(args: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "store", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_cli_hostile_files_never_traceback(db_path: Path, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02" * 300)
+    fake_xlsx = tmp_path / "fake.xlsx"
+    fake_xlsx.write_bytes(b"PK\x03\x04 not really a zip")
+    fake_parquet = tmp_path / "fake.parquet"
+    fake_parquet.write_bytes(b"PAR1 nothing")
+    before = counts(db_path)
+    for path in (garbage, empty, binary, fake_xlsx, fake_parquet, tmp_path / "missing.csv", tmp_path):
+        proc = _cli(["import", str(path), "--db", str(db_path)])
+        assert proc.returncode in (1, 2), (path, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr + proc.stdout, (path, proc.stderr)
+    assert counts(db_path) == before
+
+
+# ---- SIGKILL in the middle of an import ---------------------------------------------------------
+_KILL_CHILD = r"""
+import sys
+from contextlib import contextmanager
+import store.db as sdb
+
+_orig = sdb.Database.transaction
+
+@contextmanager
+def announced(self):
+    with _orig(self) as cur:
+        print("TRANSACTION", flush=True)
+        yield cur
+
+sdb.Database.transaction = announced
+from store.cli import run
+sys.exit(run(["import", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_mid_import_leaves_database_as_before(db_path: Path, tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.import_bench import make_csv
+
+    assert run(["import", str(roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])), "--db", str(db_path)]) == 0
+    before = counts(db_path)
+    big = make_csv(tmp_path / "big.csv", 300_000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen([sys.executable, "-c", _KILL_CHILD, str(big), str(db_path)], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()  # blocks until the write transaction has begun
+        assert line.strip() == "TRANSACTION", (line, child.stderr.read() if child.stderr else "")
+        time.sleep(0.3)  # into the bulk insert
+        assert child.poll() is None, "import finished before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert counts(db_path) == before
+    db = open_database(db_path)
+    try:
+        assert db.reader().execute("SELECT count(*) FROM datasets WHERE status = 'active'").fetchall()[0][0] == 1
+    finally:
+        close_database(db_path)
+
+
+def test_import_page_history_and_rollback(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    assert run(["import", str(roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])), "--db", str(db_path)]) == 0
+    assert run(["import", str(roster_csv(tmp_path / "b.csv", [("万秀区", "东风社区")], grids=3)), "--db", str(db_path)]) == 0
+    monkeypatch.setenv("GOV_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    try:
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == "数据导入"
+        history = at.dataframe[0].value
+        assert list(history["编号"]) == [2, 1] and list(history["状态"]) == ["有效", "已被替代"]
+        assert at.selectbox[0].options == ["2"]
+        at.button(key="import_rollback").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert list(at.dataframe[0].value["状态"]) == ["已撤销", "有效"]
+        assert any("已撤销数据集 2" in s.value for s in at.success)
+    finally:
+        from ui.context import _db
+
+        _db.clear()
+        close_database(db_path)
+
+
+class _Upload(io.BytesIO):
+    """Stands in for Streamlit's UploadedFile (AppTest cannot drive a file uploader)."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+def test_import_page_validates_then_imports(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    bad = write_csv(tmp_path / "bad.csv", [HEADER[:8], ["梧州市", "万秀区", "城东街道", "东风社区", "2025", "x", "1", "2"]])
+    good = roster_csv(tmp_path / "good.csv", [("万秀区", "东风社区"), ("长洲区", "大塘社区")])
+    upload = {"file": _Upload(bad.read_bytes(), "bad.csv")}
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: upload["file"])
+    monkeypatch.setenv("GOV_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    try:
+        assert not at.exception, [e.value for e in at.exception]
+        problems = at.dataframe[0].value
+        assert list(problems["行"]) == [2] and list(problems["列"]) == ["小区数"]
+        assert not [b for b in at.button if b.key == "import_confirm"]
+        upload["file"] = _Upload(good.read_bytes(), "good.csv")
+        at.run()
+        assert [m.value for m in at.metric][:3] == ["2", "2025", "梧州市"]
+        at.button(key="import_confirm").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("数据集 1" in s.value for s in at.success)
+    finally:
+        from ui.context import _db
+
+        _db.clear()
+        close_database(db_path)
+    assert counts(db_path)["community_rows"] == 2
