@@ -1,0 +1,460 @@
+"""Each page's query set three ways: our polars modules, plain pandas, raw DuckDB SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from bench import impl_pandas as P
+from bench import impl_sql as S
+from queries import compare, coverage, events, funding, kpis, reconcile, services
+from queries.catalog import load_catalog
+from queries.coverage import PARTS, RATES
+from queries.funding import KINDS, PER_COMMUNITY
+from queries.kpis import KPIS
+from queries.reconcile import TOLERANCE
+from queries.scope import in_scope
+from queries.services import INDICATORS as SERVICE_INDICATORS
+
+COMPARE_INDICATORS = (
+    "compound_coverage",
+    "grid_coverage",
+    "services_per_10k",
+    "fund_total_per_community",
+    "residents_per_worker",
+)
+COVERAGE = ["communities", *PARTS, *(c for r in RATES for c in (r, f"{r}_mean"))]
+COVERAGE_COMMUNITY = ["communities", *PARTS, *RATES]
+FUNDING = ["communities", "residents", *KINDS, *PER_COMMUNITY, "fund_per_resident"]
+KEYS = {"district": ["city_id", "district_id"], "community": ["city_id", "district_id", "street", "community"]}
+
+
+@dataclass(frozen=True)
+class Params:
+    city: str
+    localities: tuple[str, ...]
+    latest: str
+
+
+@dataclass
+class Inputs:
+    """The same data held by each engine, loaded before any timing."""
+
+    rows: pl.LazyFrame
+    events: pl.LazyFrame
+    localities: pl.DataFrame
+    facts: pl.DataFrame
+    pd_rows: pd.DataFrame
+    pd_events: pd.DataFrame
+    pd_localities: pd.DataFrame
+    pd_facts: pd.DataFrame
+    pd_catalog: pd.DataFrame
+    con: duckdb.DuckDBPyConnection
+    params: Params
+
+
+def choose(rows: pl.DataFrame) -> Params:
+    """The city with most communities, and five largest cities plus five largest districts to compare."""
+    latest = rows["period"].max()
+    now = rows.filter(pl.col("period") == latest)
+    cities = now.group_by("city_id").len().sort(["len", "city_id"], descending=[True, False])["city_id"].to_list()
+    districts = (
+        now.group_by("district_id")
+        .len()
+        .sort(["len", "district_id"], descending=[True, False])["district_id"]
+        .to_list()
+    )
+    return Params(city=cities[0], localities=tuple(cities[:5] + districts[:5]), latest=latest)
+
+
+def load_inputs(
+    rows: pl.DataFrame,
+    events_df: pl.DataFrame,
+    localities: pl.DataFrame,
+    facts: pl.DataFrame,
+    threads: int | None = None,
+) -> Inputs:
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    catalog = load_catalog()
+    for name, df in {
+        "rows": rows,
+        "events": events_df,
+        "localities": localities,
+        "facts": facts,
+        "catalog": catalog,
+    }.items():
+        con.register("_src", df.to_arrow())
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _src")
+        con.unregister("_src")
+    S.bind([c for c, t in rows.schema.items() if t.is_integer()])
+    return Inputs(
+        rows=rows.lazy(),
+        events=events_df.lazy(),
+        localities=localities,
+        facts=facts,
+        pd_rows=rows.to_pandas(),
+        pd_events=events_df.to_pandas(),
+        pd_localities=localities.to_pandas(),
+        pd_facts=facts.to_pandas(),
+        pd_catalog=catalog.to_pandas(),
+        con=con,
+        params=choose(rows),
+    )
+
+
+def _sql(con: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(query).to_arrow_table())
+
+
+# ---------------------------------------------------------------- overview
+def overview_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    return {
+        "kpis": kpis.kpis(d.rows, d.params.city, d.localities),
+        "lagging": kpis.lagging(d.rows, "district", "compound_coverage", 10),
+        "coverage": coverage.coverage(d.rows, "district"),
+    }
+
+
+def _lagging_pd(df: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    latest = df["period"].max()
+    agg = P.aggregate(df[df["period"] == latest], [*KEYS["district"], "period"], ["compound_coverage"])
+    agg["compound_coverage_gap"] = 1.0 - agg["compound_coverage"]
+    agg = agg[agg["compound_coverage_gap"] > 0]
+    return agg.sort_values(["compound_coverage_gap", *KEYS["district"]], ascending=[False, True, True]).head(n)
+
+
+def overview_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    df = d.pd_rows
+    city = df[df["city_id"] == d.params.city]
+    per = P.aggregate(city, ["period"], list(KPIS), synthetic=True)
+    now, prev = per.iloc[-1], (per.iloc[-2] if len(per) > 1 else None)
+    kp = pd.DataFrame(
+        {
+            "locality_id": d.params.city,
+            "period": now["period"],
+            "prev_period": None if prev is None else prev["period"],
+            "indicator": list(KPIS),
+            "value": [float(now[k]) for k in KPIS],
+            "value_prev": [np.nan if prev is None else float(prev[k]) for k in KPIS],
+            "synthetic": bool(now["synthetic"]),
+        }
+    )
+    kp["value_change"] = kp["value"] - kp["value_prev"]
+    return {
+        "kpis": kp,
+        "lagging": _lagging_pd(df),
+        "coverage": P.aggregate(df, [*KEYS["district"], "period"], COVERAGE),
+    }
+
+
+def overview_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    city = S.q(d.params.city)
+    lag_cols = ", ".join(f"lag({k}) OVER (ORDER BY period) AS {k}_prev" for k in KPIS)
+    unions = " UNION ALL ".join(
+        f"SELECT {city} AS locality_id, period, prev_period, '{k}' AS indicator, CAST({k} AS DOUBLE) AS value, "
+        f"CAST({k}_prev AS DOUBLE) AS value_prev, CAST({k} AS DOUBLE) - CAST({k}_prev AS DOUBLE) AS value_change, synthetic FROM last"
+        for k in KPIS
+    )
+    kp = f"""
+        WITH per AS ({S.aggregate("rows", ["period"], KPIS, where=f"city_id = {city}", synthetic=True)}),
+        w AS (SELECT *, lag(period) OVER (ORDER BY period) AS prev_period, {lag_cols} FROM per),
+        last AS (SELECT * FROM w ORDER BY period DESC LIMIT 1)
+        {unions}"""
+    lag = f"""
+        SELECT *, 1.0 - compound_coverage AS compound_coverage_gap FROM (
+            {S.aggregate("rows", [*KEYS["district"], "period"], ["compound_coverage"], where="period = (SELECT max(period) FROM rows)")}
+        ) WHERE 1.0 - compound_coverage > 0
+        ORDER BY compound_coverage_gap DESC, city_id, district_id LIMIT 10"""
+    return {
+        "kpis": _sql(d.con, kp),
+        "lagging": _sql(d.con, lag),
+        "coverage": _sql(d.con, S.aggregate("rows", [*KEYS["district"], "period"], COVERAGE)),
+    }
+
+
+# ---------------------------------------------------------------- compare
+def compare_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    return {"compare": compare.compare(d.rows, d.params.localities, COMPARE_INDICATORS, d.localities)}
+
+
+def _levels(d: Inputs) -> tuple[list[str], list[str]]:
+    level = dict(zip(d.localities["locality_id"], d.localities["level"], strict=True))
+    cities = [x for x in d.params.localities if level[x] == "city"]
+    return cities, [x for x in d.params.localities if level[x] == "district"]
+
+
+def compare_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    cities, districts = _levels(d)
+    df = d.pd_rows
+    parts = []
+    for col, ids in (("city_id", cities), ("district_id", districts)):
+        agg = P.aggregate(df[df[col].isin(ids)], [col, "period"], COMPARE_INDICATORS).rename(
+            columns={col: "locality_id"}
+        )
+        parts.append(agg.melt(id_vars=["locality_id", "period"], var_name="indicator", value_name="value"))
+    return {"compare": pd.concat(parts, ignore_index=True)}
+
+
+def compare_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    cities, districts = _levels(d)
+    inds = ", ".join(COMPARE_INDICATORS)
+    casts = ", ".join(f"CAST({c} AS DOUBLE) AS {c}" for c in COMPARE_INDICATORS)
+    parts = []
+    for col, ids in (("city_id", cities), ("district_id", districts)):
+        where = f"{col} IN ({', '.join(S.q(i) for i in ids)})"
+        parts.append(
+            f"SELECT {col} AS locality_id, period, {casts} FROM ({S.aggregate('rows', [col, 'period'], COMPARE_INDICATORS, where=where)})"
+        )
+    query = f"""
+        WITH wide AS ({" UNION ALL ".join(parts)})
+        SELECT * FROM wide UNPIVOT INCLUDE NULLS (value FOR indicator IN ({inds}))
+        ORDER BY locality_id, period"""
+    return {"compare": _sql(d.con, query)}
+
+
+# ---------------------------------------------------------------- district drill-down
+def district_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    # the page scopes once and reuses the city's rows, as the pandas version does
+    city = in_scope(d.rows, d.params.city, d.localities).collect().lazy()
+    return {
+        "coverage_district": coverage.coverage(city, "district"),
+        "coverage_community": coverage.coverage(city, "community"),
+        "services_district": services.services(city, "district"),
+        "services_community": services.services(city, "community"),
+        "funding_district": funding.funding(city, "district"),
+        "funding_community": funding.funding(city, "community"),
+    }
+
+
+def district_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    df = d.pd_rows[d.pd_rows["city_id"] == d.params.city]
+    by, ck = [*KEYS["district"], "period"], [*KEYS["community"], "period"]
+    return {
+        "coverage_district": P.aggregate(df, by, COVERAGE),
+        "coverage_community": P.community(df, ck, COVERAGE_COMMUNITY),
+        "services_district": P.aggregate(df, by, SERVICE_INDICATORS),
+        "services_community": P.community(df, ck, SERVICE_INDICATORS),
+        "funding_district": P.aggregate(df, by, FUNDING),
+        "funding_community": P.community(df, ck, FUNDING),
+    }
+
+
+def district_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    where = f"city_id = {S.q(d.params.city)}"
+    by, ck = [*KEYS["district"], "period"], [*KEYS["community"], "period"]
+    return {
+        "coverage_district": _sql(d.con, S.aggregate("rows", by, COVERAGE, where=where)),
+        "coverage_community": _sql(d.con, S.community("rows", ck, COVERAGE_COMMUNITY, where=where)),
+        "services_district": _sql(d.con, S.aggregate("rows", by, SERVICE_INDICATORS, where=where)),
+        "services_community": _sql(d.con, S.community("rows", ck, SERVICE_INDICATORS, where=where)),
+        "funding_district": _sql(d.con, S.aggregate("rows", by, FUNDING, where=where)),
+        "funding_community": _sql(d.con, S.community("rows", ck, FUNDING, where=where)),
+    }
+
+
+# ---------------------------------------------------------------- sources / reconcile
+def reconcile_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    return {"reconcile": reconcile.reconcile(d.facts, d.rows, d.localities)}
+
+
+def _statistic(qualifier: pd.Series, denominator: pd.Series) -> pd.Series:
+    per = denominator == "communities"
+    return pd.Series(
+        np.where(per & (qualifier == "at_least"), "min", np.where(per & (qualifier == "up_to"), "max", "pooled")),
+        index=qualifier.index,
+    )
+
+
+def reconcile_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    locs, facts = d.pd_localities, d.pd_facts
+    cat = d.pd_catalog[["indicator_id", "kind", "denominator"]].rename(columns={"indicator_id": "indicator"})
+    # every locality with the names of all its ancestors
+    parent = dict(zip(locs["locality_id"], locs["parent_id"], strict=True))
+    names = {r.locality_id: {n for n in (r.name_zh, r.name_en) if isinstance(n, str)} for r in locs.itertuples()}
+    anc = []
+    for lid in locs["locality_id"]:
+        p, hops = parent[lid], 0
+        while p in parent and hops < 16:
+            anc.extend((lid, n) for n in names[p])
+            p, hops = parent[p], hops + 1
+    anc_df = pd.DataFrame(list(dict.fromkeys(anc)), columns=["locality_id", "ancestor"])
+    f = facts.merge(cat, on="indicator", how="inner")
+    cand = f[["fact_id", "locality", "locality_level", "parent"]].merge(
+        locs[["locality_id", "name_zh", "level"]], left_on=["locality", "locality_level"], right_on=["name_zh", "level"]
+    )
+    ok_parent = cand[cand["parent"].notna()].merge(
+        anc_df, left_on=["locality_id", "parent"], right_on=["locality_id", "ancestor"]
+    )
+    cand = pd.concat([cand[cand["parent"].isna()], ok_parent[cand.columns]])
+    cand = cand[cand.groupby("fact_id")["fact_id"].transform("size") == 1][["fact_id", "locality_id"]]
+    f = f.merge(cand, on="fact_id", how="left")
+    f["percent"] = (f["kind"] == "rate") & f["unit"].isin(["%", "％"])
+    f["claimed"] = np.where(f["percent"], f["value"] / 100, f["value"])
+    f["statistic"] = _statistic(f["qualifier"], f["denominator"])
+    f["column"] = np.where(f["statistic"] == "pooled", f["indicator"], f["indicator"] + "_" + f["statistic"])
+    columns = sorted(f["column"].unique())
+    level = dict(zip(locs["locality_id"], locs["level"], strict=True))
+    ids = set(f["locality_id"].dropna())
+    rows, parts = d.pd_rows, []
+    for col, lvl in (("city_id", "city"), ("district_id", "district")):
+        want = [i for i in ids if level.get(i) == lvl]
+        agg = P.aggregate(rows[rows[col].isin(want)], [col, "period"], columns, synthetic=True).rename(
+            columns={col: "locality_id"}
+        )
+        parts.append(agg.melt(id_vars=["locality_id", "period", "synthetic"], var_name="column", value_name="roster"))
+    roster = pd.concat(parts, ignore_index=True)
+    latest = roster.groupby("locality_id")["period"].max().rename("latest").reset_index()
+    f = f.merge(latest, on="locality_id", how="left")
+    f["period"] = f["period"].fillna(f["latest"])
+    f = f.merge(roster, on=["locality_id", "period", "column"], how="left")
+    f["roster"] = f["roster"].astype("float64")
+    f["gap"] = f["roster"] - f["claimed"]
+    half = P.half_unit(f["value"], f["percent"]) * np.where(f["percent"], 0.01, 1.0)
+    q = f["qualifier"]
+    f["tolerance"] = np.where(
+        q == "exact", half, np.where(q.isin(["about", "more_than"]), f["claimed"].abs() * TOLERANCE, 0.0)
+    )
+    gap, tol = f["gap"], f["tolerance"]
+    eps = np.maximum(1.0, f["claimed"].abs()) * 1e-9
+    near = np.where(gap.abs() <= eps, "consistent", np.where(gap.abs() <= tol + eps, "within_rounding", "contradicted"))
+    verdict = np.select(
+        [f["roster"].isna() | f["claimed"].isna(), q == "at_least", q == "up_to", q == "more_than"],
+        [
+            "no_data",
+            np.where(gap >= -eps, "consistent", "contradicted"),
+            np.where(gap <= eps, "consistent", "contradicted"),
+            np.where(gap > eps, "consistent", np.where(gap >= -tol - eps, "within_rounding", "contradicted")),
+        ],
+        near,
+    )
+    f["verdict"] = verdict
+    cols = [
+        "fact_id",
+        "source_id",
+        "locality_id",
+        "period",
+        "indicator",
+        "qualifier",
+        "statistic",
+        "claimed",
+        "roster",
+        "gap",
+        "tolerance",
+        "verdict",
+        "synthetic",
+    ]
+    return {"reconcile": f[cols].sort_values("fact_id").reset_index(drop=True)}
+
+
+def _half_unit_sql(v: str, pct: str) -> str:
+    dec = (
+        "CASE " + " ".join(f"WHEN abs({v} * {10**k} - round({v} * {10**k})) < 1e-6 THEN {k}" for k in range(7)) + " END"
+    )
+    trail = (
+        "CASE "
+        + " ".join(f"WHEN {v} <> 0 AND abs(fmod({v}, {float(10**k)!r})) < 1e-6 THEN {k}" for k in range(12, 0, -1))
+        + " ELSE 0 END"
+    )
+    return (
+        f"(CASE WHEN ({dec}) IS NULL THEN 1e-6 WHEN ({dec}) > 0 THEN pow(10.0, -({dec})) "
+        f"WHEN {pct} THEN 1.0 ELSE pow(10.0, {trail}) END) / 2"
+    )
+
+
+def reconcile_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    con = d.con
+    claims = """
+        WITH loc AS (
+            SELECT l.locality_id, l.name_zh, l.level,
+                   [p.name_zh, p.name_en, g.name_zh, g.name_en, gg.name_zh, gg.name_en] AS anc
+            FROM localities l
+            LEFT JOIN localities p ON p.locality_id = l.parent_id
+            LEFT JOIN localities g ON g.locality_id = p.parent_id
+            LEFT JOIN localities gg ON gg.locality_id = g.parent_id),
+        m AS (
+            SELECT f.fact_id, any_value(loc.locality_id) AS locality_id FROM facts f
+            JOIN loc ON f.locality = loc.name_zh AND f.locality_level = loc.level
+            WHERE f.parent IS NULL OR list_contains(loc.anc, f.parent)
+            GROUP BY f.fact_id HAVING count(*) = 1)
+        SELECT f.*, m.locality_id, c.kind, c.denominator,
+               c.kind = 'rate' AND f.unit IN ('%', '％') AS pct,
+               CASE WHEN c.denominator = 'communities' AND f.qualifier = 'at_least' THEN 'min'
+                    WHEN c.denominator = 'communities' AND f.qualifier = 'up_to' THEN 'max'
+                    ELSE 'pooled' END AS statistic
+        FROM facts f JOIN catalog c ON f.indicator = c.indicator_id LEFT JOIN m USING (fact_id)"""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE claims AS SELECT *, CASE WHEN statistic = 'pooled' THEN indicator ELSE indicator || '_' || statistic END AS col FROM ({claims})"
+    )
+    columns = [r[0] for r in con.sql("SELECT DISTINCT col FROM claims ORDER BY col").fetchall()]
+    casts = ", ".join(f"CAST({c} AS DOUBLE) AS {c}" for c in columns)
+    parts = []
+    for key, level in (("city_id", "city"), ("district_id", "district")):
+        where = f"{key} IN (SELECT c.locality_id FROM claims c JOIN localities l USING (locality_id) WHERE l.level = '{level}')"
+        parts.append(
+            f"SELECT {key} AS locality_id, period, synthetic, {casts} FROM ({S.aggregate('rows', [key, 'period'], columns, where=where, synthetic=True)})"
+        )
+    roster = (
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) UNPIVOT INCLUDE NULLS (roster FOR col IN ({', '.join(columns)}))"
+    )
+    half = _half_unit_sql("c.value", "c.pct")
+    query = f"""
+        WITH roster AS ({roster}),
+        latest AS (SELECT locality_id, max(period) AS latest FROM roster GROUP BY locality_id),
+        j AS (
+            SELECT c.fact_id, c.source_id, c.locality_id, coalesce(c.period, latest.latest) AS period, c.indicator,
+                   c.qualifier, c.statistic,
+                   CASE WHEN c.pct THEN c.value / 100 ELSE c.value END AS claimed, r.roster,
+                   CASE WHEN c.qualifier = 'exact' THEN {half} * CASE WHEN c.pct THEN 0.01 ELSE 1.0 END
+                        WHEN c.qualifier IN ('about', 'more_than') THEN abs(CASE WHEN c.pct THEN c.value / 100 ELSE c.value END) * {TOLERANCE!r}
+                        ELSE 0.0 END AS tolerance,
+                   r.synthetic
+            FROM claims c LEFT JOIN latest USING (locality_id)
+            LEFT JOIN roster r ON r.locality_id = c.locality_id AND r.period = coalesce(c.period, latest.latest) AND r.col = c.col),
+        g AS (SELECT *, roster - claimed AS gap, greatest(1.0, abs(claimed)) * 1e-9 AS eps FROM j)
+        SELECT fact_id, source_id, locality_id, period, indicator, qualifier, statistic, claimed, roster, gap, tolerance,
+            CASE WHEN roster IS NULL OR claimed IS NULL THEN 'no_data'
+                 WHEN qualifier = 'at_least' THEN CASE WHEN gap >= -eps THEN 'consistent' ELSE 'contradicted' END
+                 WHEN qualifier = 'up_to' THEN CASE WHEN gap <= eps THEN 'consistent' ELSE 'contradicted' END
+                 WHEN qualifier = 'more_than' THEN CASE WHEN gap > eps THEN 'consistent' WHEN gap >= -tolerance - eps THEN 'within_rounding' ELSE 'contradicted' END
+                 WHEN abs(gap) <= eps THEN 'consistent' WHEN abs(gap) <= tolerance + eps THEN 'within_rounding' ELSE 'contradicted' END AS verdict,
+            synthetic
+        FROM g ORDER BY fact_id"""
+    return {"reconcile": _sql(con, query)}
+
+
+# ---------------------------------------------------------------- events
+def events_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    return {"events": events.monthly_services(d.events)}
+
+
+def events_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    e = d.pd_events
+    month = e["date"].to_numpy().astype("datetime64[M]")
+    out = e.groupby([month, e["kind"]], observed=True, sort=True).size().rename("services").reset_index()
+    out.columns = ["month", "kind", "services"]
+    out["kind"] = out["kind"].astype(str)
+    return {"events": out}
+
+
+def events_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    query = """
+        SELECT CAST(date_trunc('month', date) AS DATE) AS month, CAST(kind AS VARCHAR) AS kind, count(*) AS services
+        FROM events GROUP BY ALL ORDER BY month, kind"""
+    return {"events": _sql(d.con, query)}
+
+
+Impl = Callable[[Inputs], dict]
+PAGES: dict[str, tuple[Impl, Impl, Impl]] = {
+    "overview": (overview_ours, overview_pandas, overview_sql),
+    "compare": (compare_ours, compare_pandas, compare_sql),
+    "district": (district_ours, district_pandas, district_sql),
+    "reconcile": (reconcile_ours, reconcile_pandas, reconcile_sql),
+    "events": (events_ours, events_pandas, events_sql),
+}

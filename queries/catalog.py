@@ -1,0 +1,145 @@
+"""The indicator catalog and the vocabulary of query result columns."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from pathlib import Path
+
+import polars as pl
+
+CATALOG_PATH = Path(__file__).resolve().parents[1] / "data" / "indicators.csv"
+
+# Every column a query may return that is not an indicator. Documented here, once, so that
+# tests/test_catalog.py can hold every query to it (a column nobody documented is a bug).
+DIMENSION_DOCS: dict[str, str] = {
+    # keys of the community rows
+    "city_id": "city adcode",
+    "district_id": "county-level adcode (district, county, county-level city)",
+    "street": "street (街道) or town name",
+    "community": "community (社区) name",
+    "community_code": "12-digit statistical code of the community",
+    "period": "reporting period of the roster",
+    "prev_period": "the locality's period before `period` in the rosters (null if none)",
+    "synthetic": "true if any roster row behind the value is synthetic sample data",
+    # localities
+    "level": "locality level: country, province, city, district, street, community",
+    "locality_id": "id from the localities table",
+    "parent_id": "locality_id of the parent",
+    "name": "display name in the requested language",
+    # long format (one row per indicator value)
+    "indicator": "a catalog indicator_id",
+    "value": "the indicator's value in catalog units (rates as fractions 0..1)",
+    "unit": "unit in the requested language",
+    "definition": "definition in the requested language",
+    "formula": "the catalog formula",
+    # published facts beside roster values
+    "basis": "published (a report's figure) or roster (computed from imported rows)",
+    "qualifier": "exact, more_than, at_least, about, up_to",
+    "fact_id": "id of the published fact",
+    "source_id": "id of the source report",
+    "evidence": "the report's phrase behind the fact",
+    "note": "caveat text in the requested language",
+    # reconciliation and conflicts
+    "statistic": "which roster figure a claim is set against: pooled, min or max over communities",
+    "claimed": "the published value converted to catalog units",
+    "roster": "what the roster adds up to for the same locality, period and indicator",
+    "gap": "roster minus claimed",
+    "tolerance": "allowed gap for about/more_than/rounded claims, in catalog units",
+    "verdict": "consistent, within_rounding, contradicted, no_data",
+    "conflict_id": "number of a group of published facts that disagree",
+    "locality": "locality name as a report gives it",
+    "locality_level": "level of the locality as a report gives it",
+    "parent": "parent locality name as a report gives it",
+    "subject": "what a fact counts, in the report's words",
+    # events
+    "month": "first day of a calendar month",
+    "kind": "kind of service event",
+}
+DIMENSIONS: frozenset[str] = frozenset(DIMENSION_DOCS)
+
+# Suffixes turn an indicator (or the long-format `value`) into a related figure. The statistics
+# over communities exist because a pooled rate and the typical community's rate differ.
+SUFFIX_DOCS: dict[str, str] = {
+    "_mean": "unweighted mean over communities of each community's value (e.g. mean of community rates)",
+    "_min": "minimum over communities of each community's value",
+    "_median": "median over communities of each community's value",
+    "_max": "maximum over communities of each community's value",
+    "_prev": "value in the previous period (prev_period)",
+    "_change": "value minus the previous period's value (for rates: in fraction points)",
+    "_rel_change": "change divided by the previous value; null for rates or when the previous value is 0 or null",
+    "_gap": "shortfall from a target: positive means worse than the target",
+}
+SUFFIXES: tuple[str, ...] = tuple(SUFFIX_DOCS)
+# Suffixes computed over the communities of a group, as opposed to across periods.
+COMMUNITY_STATS: tuple[str, ...] = ("_mean", "_min", "_median", "_max")
+
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> pl.DataFrame:
+    df = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    return df.with_columns(
+        pl.col("scale").cast(pl.Float64),
+        (pl.col("higher_is_better").str.to_lowercase() == "true").alias("higher_is_better"),
+    )
+
+
+def load_catalog(path: str | Path | None = None) -> pl.DataFrame:
+    """One row per catalog indicator, in file order (scale as float, higher_is_better as bool)."""
+    return _load(str(path or CATALOG_PATH))
+
+
+@cache
+def _by_id() -> dict[str, dict]:
+    return {row["indicator_id"]: row for row in load_catalog().iter_rows(named=True)}
+
+
+@cache
+def indicator_ids() -> tuple[str, ...]:
+    """Every catalog indicator_id, in catalog order."""
+    return tuple(_by_id())
+
+
+def is_indicator(name: str) -> bool:
+    """True if `name` is a catalog indicator_id."""
+    return name in _by_id()
+
+
+def indicator(indicator_id: str) -> dict:
+    """The catalog row of one indicator as a dict; KeyError names the unknown id."""
+    try:
+        return dict(_by_id()[indicator_id])
+    except KeyError:
+        raise KeyError(f"unknown indicator {indicator_id!r}; see data/indicators.csv") from None
+
+
+def split_suffix(column: str) -> tuple[str, str]:
+    """(base, suffix) for a result column: ('compound_coverage', '_mean'); suffix '' if none."""
+    ids = _by_id()
+    if column in ids or column in DIMENSIONS:
+        return column, ""
+    # longest suffix first, so `_rel_change` is not read as `_change`
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if column.endswith(suffix):
+            base = column[: -len(suffix)]
+            if base in ids or base == "value":
+                return base, suffix
+    raise KeyError(column)
+
+
+def is_documented(column: str) -> bool:
+    """True if a result column is a dimension, a catalog indicator, or either with a documented suffix."""
+    try:
+        split_suffix(column)
+    except KeyError:
+        return False
+    return True
+
+
+def check_columns(df: pl.DataFrame | pl.LazyFrame) -> None:
+    """Raise ValueError naming every column that is not documented (see DIMENSION_DOCS, SUFFIX_DOCS)."""
+    names = df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns
+    bad = [c for c in names if not is_documented(c)]
+    if bad:
+        raise ValueError(f"undocumented result columns: {bad}")

@@ -1,0 +1,195 @@
+"""Coverage: pooled rates beside the mean of community rates, communities below a threshold, KPIs, lagging."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from queries.coverage import below_threshold, coverage
+from queries.kpis import KPIS, kpis, lagging
+from store.columns import CANONICAL
+
+SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
+LOCALITIES = pl.DataFrame(
+    {
+        "locality_id": ["450400", "450403", "450405"],
+        "name_zh": ["梧州市", "万秀区", "长洲区"],
+        "name_en": ["Wuzhou", "Wanxiu", "Changzhou"],
+        "level": ["city", "district", "district"],
+        "parent_id": [None, "450400", "450400"],
+        "adcode": ["450400", "450403", "450405"],
+    }
+)
+
+
+def rows(*records: dict) -> pl.LazyFrame:
+    base = {"synthetic": False, "city_id": "450400", "district_id": "450403", "street": "城东街道", "period": "2024"}
+    return pl.LazyFrame([{c: {**base, **r}.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
+
+
+BIG_AND_SMALL = rows(
+    {"community": "大", "compounds": 99, "compounds_with_party_org": 99, "grids": 10, "grids_with_party_org": 10},
+    {"community": "小", "compounds": 1, "compounds_with_party_org": 0, "grids": 10, "grids_with_party_org": 0},
+)
+
+
+@pytest.mark.parametrize(
+    "rate, pooled, mean",
+    [("compound_coverage", 0.99, 0.5), ("grid_coverage", 0.5, 0.5), ("property_coverage", None, None)],
+)
+def test_pooled_and_mean_rates(rate, pooled, mean):
+    row = coverage(BIG_AND_SMALL, "district").row(0, named=True)
+    assert (row[rate], row[f"{rate}_mean"]) == (
+        pytest.approx(pooled) if pooled else None,
+        pytest.approx(mean) if mean else None,
+    )
+
+
+def test_pooled_differs_from_mean_when_communities_differ_in_size():
+    row = coverage(BIG_AND_SMALL, "city").row(0, named=True)
+    assert row["compound_coverage"] != pytest.approx(row["compound_coverage_mean"])
+
+
+def test_coverage_has_one_row_per_locality_per_period():
+    lf = rows({"community": "A", "period": "2023"}, {"community": "A"}, {"community": "B", "district_id": "450405"})
+    assert coverage(lf, "district").select("district_id", "period").rows() == [
+        ("450403", "2023"),
+        ("450403", "2024"),
+        ("450405", "2024"),
+    ]
+
+
+def test_community_level_has_no_mean_columns():
+    df = coverage(BIG_AND_SMALL, "community")
+    assert "compound_coverage" in df.columns and not [c for c in df.columns if c.endswith("_mean")]
+
+
+def test_community_without_compounds_has_no_rate():
+    df = coverage(rows({"community": "新", "compounds": 0, "compounds_with_party_org": 0}), "community")
+    assert df["compound_coverage"].to_list() == [None]
+
+
+def test_unknown_level_is_refused():
+    with pytest.raises(ValueError, match="level"):
+        coverage(BIG_AND_SMALL, "province")
+
+
+def test_below_threshold_lists_communities_under_full_coverage():
+    assert below_threshold(BIG_AND_SMALL)["community"].to_list() == ["小"]
+
+
+def test_below_threshold_sorts_lowest_first_and_skips_no_data():
+    lf = rows(
+        {"community": "半", "compounds": 2, "compounds_with_party_org": 1},
+        {"community": "零", "compounds": 2, "compounds_with_party_org": 0},
+        {"community": "无", "compounds": 0, "compounds_with_party_org": 0},
+    )
+    assert below_threshold(lf, "compound_coverage", 1.0)["community"].to_list() == ["零", "半"]
+
+
+def test_below_threshold_takes_any_indicator_and_period():
+    lf = rows(
+        {"community": "A", "grids": 4, "grids_with_party_org": 3},
+        {"community": "A", "period": "2023", "grids": 4, "grids_with_party_org": 1},
+    )
+    assert below_threshold(lf, "grid_coverage", 0.5, period="2023")["period"].to_list() == ["2023"]
+
+
+# ------------------------------------------------------------------ KPIs and lagging
+TWO_PERIODS = rows(
+    {
+        "community": "A",
+        "period": "2023",
+        "compounds": 10,
+        "compounds_with_party_org": 5,
+        "grids": 4,
+        "services": 10,
+        "fund_service": 100.0,
+    },
+    {
+        "community": "A",
+        "period": "2024",
+        "compounds": 10,
+        "compounds_with_party_org": 8,
+        "grids": 4,
+        "services": 30,
+        "fund_service": 100.0,
+        "fund_work": 50.0,
+    },
+    {
+        "community": "B",
+        "period": "2024",
+        "district_id": "450405",
+        "compounds": 10,
+        "compounds_with_party_org": 10,
+        "grids": 6,
+        "services": 20,
+    },
+)
+
+
+def test_kpis_has_one_row_per_kpi_in_order():
+    assert kpis(TWO_PERIODS, "450400", LOCALITIES)["indicator"].to_list() == list(KPIS)
+
+
+def test_kpis_gives_value_previous_value_and_change():
+    df = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "services")
+    assert df.select("period", "prev_period", "value", "value_prev", "value_change").row(0) == (
+        "2024",
+        "2023",
+        50.0,
+        10.0,
+        40.0,
+    )
+
+
+def test_kpis_change_of_a_rate_is_in_points():
+    row = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "compound_coverage").row(0, named=True)
+    assert row["value_change"] == pytest.approx(0.9 - 0.5)
+
+
+def test_kpis_first_period_has_no_previous():
+    row = kpis(TWO_PERIODS, "450405", LOCALITIES).row(0, named=True)
+    assert (row["prev_period"], row["value_prev"], row["value_change"]) == (None, None, None)
+
+
+def test_kpis_of_an_explicit_period():
+    assert kpis(TWO_PERIODS, "450403", LOCALITIES, period="2023")["period"].unique().to_list() == ["2023"]
+
+
+def test_kpis_of_a_period_without_rows_is_empty():
+    assert kpis(TWO_PERIODS, "450400", LOCALITIES, period="1999").is_empty()
+
+
+def test_kpis_fund_total_per_community_counts_every_community():
+    row = (
+        kpis(TWO_PERIODS, "450400", LOCALITIES)
+        .filter(pl.col("indicator") == "fund_total_per_community")
+        .row(0, named=True)
+    )
+    assert row["value"] == pytest.approx(150.0 / 2)
+
+
+def test_lagging_lists_the_furthest_below_target_first():
+    df = lagging(TWO_PERIODS, "district", "compound_coverage")
+    assert df.select("district_id", "compound_coverage_gap").rows() == [("450403", pytest.approx(0.2))]
+
+
+def test_lagging_uses_the_latest_period_by_default():
+    assert lagging(TWO_PERIODS, "community", "compound_coverage")["period"].unique().to_list() == ["2024"]
+
+
+def test_lagging_keeps_n():
+    lf = rows(*({"community": str(i), "compounds": 10, "compounds_with_party_org": i} for i in range(5)))
+    assert lagging(lf, "community", "compound_coverage", n=2)["community"].to_list() == ["0", "1"]
+
+
+def test_lagging_needs_a_target_for_non_rates():
+    with pytest.raises(ValueError, match="target"):
+        lagging(TWO_PERIODS, "district", "services")
+
+
+def test_lagging_where_lower_is_better_counts_excess():
+    lf = rows({"community": "A", "residents": 3000, "workers": 1}, {"community": "B", "residents": 500, "workers": 1})
+    df = lagging(lf, "community", "residents_per_worker", target=1000)
+    assert df.select("community", "residents_per_worker_gap").rows() == [("A", 2000.0)]
