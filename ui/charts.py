@@ -1,0 +1,120 @@
+"""Plotly figures shared by the pages, present mode and PNG export; no Streamlit here.
+
+Figures take already-computed frames and already-translated labels, so the same builder serves a
+Chinese page, an English page and a projector slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ui.maps import CATEGORICAL, MISSING_COLOR, PALETTE
+
+CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PUBLISHED_COLOR = CATEGORICAL[0]   # orange: a report's figure
+ROSTER_COLOR = CATEGORICAL[4]      # blue: computed from imported rows
+Formatter = Callable[[float | None], str]
+
+
+def _layout(fig: go.Figure, title: str | None, *, height: int, big: bool) -> go.Figure:
+    size = 22 if big else 13
+    fig.update_layout(
+        title={"text": title, "font": {"size": size + 6}} if title else None,
+        font={"family": CJK_FONT, "size": size},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        colorway=CATEGORICAL,
+    )
+    fig.update_xaxes(showgrid=False, automargin=True)
+    fig.update_yaxes(gridcolor="#E5E5E5", automargin=True)
+    return fig
+
+
+def bar(
+    df: pl.DataFrame, *, x: str, y: str, fmt: Formatter, title: str | None = None, color: str | None = None,
+    text: str | None = None, height: int = 380, big: bool = False, series_colors: dict[str, str] | None = None,
+) -> go.Figure:
+    """Vertical bars of `y` per `x`; `color` splits series (e.g. basis published/roster); labels show formatted values."""
+    fig = go.Figure()
+    groups = [(None, df)] if color is None else [(k[0], g) for k, g in df.group_by(color, maintain_order=True)]
+    for i, (name, g) in enumerate(groups):
+        values = g[y].to_list()
+        labels = g[text].to_list() if text else [fmt(v) for v in values]
+        colour = (series_colors or {}).get(name, CATEGORICAL[i % len(CATEGORICAL)]) if name is not None else ROSTER_COLOR
+        fig.add_bar(x=g[x].to_list(), y=values, name=str(name) if name is not None else y, text=labels,
+                    textposition="outside", marker_color=colour, cliponaxis=False)
+    fig.update_layout(barmode="group", showlegend=color is not None)
+    return _layout(fig, title, height=height, big=big)
+
+
+def ranking(
+    df: pl.DataFrame, *, label: str, value: str, fmt: Formatter, title: str | None = None, highlight: set[str] | None = None,
+    height: int | None = None, big: bool = False,
+) -> go.Figure:
+    """Horizontal bars sorted best at top; missing values listed last in grey as 'no data'."""
+    ordered = df.sort(value, descending=True, nulls_last=True)
+    labels, values = ordered[label].to_list(), ordered[value].to_list()
+    colours = [MISSING_COLOR if v is None else (CATEGORICAL[5] if highlight and l in highlight else ROSTER_COLOR)
+               for l, v in zip(labels, values, strict=True)]
+    fig = go.Figure(go.Bar(
+        y=labels, x=[0 if v is None else v for v in values], orientation="h", marker_color=colours,
+        text=[fmt(v) for v in values], textposition="outside", cliponaxis=False,
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=height or max(260, 28 * len(labels) + 80), big=big)
+
+
+def scatter(
+    df: pl.DataFrame, *, x: str, y: str, label: str, x_title: str, y_title: str, x_fmt: Formatter, y_fmt: Formatter,
+    title: str | None = None, group: str | None = None, height: int = 420, big: bool = False,
+) -> go.Figure:
+    """One point per locality/community; hover shows both formatted values."""
+    fig = go.Figure()
+    groups = [(None, df)] if group is None else [(k[0], g) for k, g in df.group_by(group, maintain_order=True)]
+    for i, (name, g) in enumerate(groups):
+        fig.add_scatter(
+            x=g[x].to_list(), y=g[y].to_list(), mode="markers", name=str(name) if name is not None else "",
+            marker={"size": 11, "color": CATEGORICAL[i % len(CATEGORICAL)], "line": {"width": 1, "color": "white"}},
+            text=g[label].to_list(),
+            customdata=[[x_fmt(a), y_fmt(b)] for a, b in zip(g[x].to_list(), g[y].to_list(), strict=True)],
+            hovertemplate=f"%{{text}}<br>{x_title}: %{{customdata[0]}}<br>{y_title}: %{{customdata[1]}}<extra></extra>",
+        )
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title)
+    fig.update_layout(showlegend=group is not None)
+    return _layout(fig, title, height=height, big=big)
+
+
+def trend(
+    df: pl.DataFrame, *, x: str, y: str, series: str, fmt: Formatter, title: str | None = None, height: int = 340,
+    big: bool = False,
+) -> go.Figure:
+    """A line per series over periods (periods are categories, never interpolated dates)."""
+    fig = go.Figure()
+    for i, (key, g) in enumerate(df.sort(x).group_by(series, maintain_order=True)):
+        fig.add_scatter(x=g[x].to_list(), y=g[y].to_list(), mode="lines+markers+text", name=str(key[0]),
+                        text=[fmt(v) for v in g[y].to_list()], textposition="top center",
+                        line={"color": CATEGORICAL[i % len(CATEGORICAL)], "width": 3})
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, height=height, big=big)
+
+
+def sequential_color(i: int, n: int) -> str:
+    """The i-th of n colours along the sequential palette (for ordered categories)."""
+    if n <= 1:
+        return PALETTE[len(PALETTE) // 2]
+    return PALETTE[round(i * (len(PALETTE) - 1) / (n - 1))]
+
+
+def tick_format(fmt_name: str) -> dict:
+    """Axis tick formatting for a catalog format (percent axes show %)."""
+    return {"tickformat": ".0%"} if fmt_name == "percent" else {}
+
+
+__all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")
