@@ -1,0 +1,7 @@
+"""Entry point for python -m exports."""
+
+import sys
+
+from exports.cli import run
+
+sys.exit(run())
