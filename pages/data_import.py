@@ -7,23 +7,16 @@ import hashlib
 import polars as pl
 import streamlit as st
 
+from store.access import Permission
 from store.db import StoreError
 from store.importer import already_imported, import_bytes, rollback_dataset, validate_bytes
+from ui.auth import require_permission
 from ui.context import get_db, invalidate, table
 from ui.i18n import lang as current_lang
 from ui.i18n import t
 
 _STATE = "import_validation"  # (key, Validation, bytes) of the current upload, kept across reruns
 _FLASH = "import_flash"  # (kind, message) shown once after a write
-
-
-def _who() -> str:
-    user = getattr(st, "user", None)
-    try:
-        email = user.get("email") if user is not None else None  # set when the app has login configured
-    except Exception:
-        email = None
-    return str(email or "web")
 
 
 def _history() -> pl.DataFrame:
@@ -51,9 +44,10 @@ def _show_problems(title: str, table: pl.DataFrame, kind: str) -> None:
     st.dataframe(table.rename(labels), hide_index=True, width="stretch")
 
 
+st.title(t("import.ui.title"))
+actor = require_permission(Permission.IMPORT)  # administrators only: others see a refusal and no uploader
 db = get_db()
 lang = current_lang()
-st.title(t("import.ui.title"))
 st.caption(t("import.ui.intro"))
 
 flash = st.session_state.pop(_FLASH, None)
@@ -95,7 +89,7 @@ else:
         else:
             st.success(t("import.ui.valid", rows=validation.rows))
             if st.button(t("import.ui.confirm"), type="primary", key="import_confirm"):
-                result = import_bytes(db, data, upload.name, who=_who(), synthetic=synthetic, sheet=sheet, lang=lang)
+                result = import_bytes(db, data, upload.name, actor=actor, synthetic=synthetic, sheet=sheet, lang=lang)
                 st.session_state.pop(_STATE, None)
                 if result.duplicate:
                     st.session_state[_FLASH] = ("info", t("import.ui.duplicate", dataset_id=result.dataset_id))
@@ -123,7 +117,7 @@ else:
         chosen = pick_col.selectbox(t("import.ui.rollback_pick"), active, key="import_rollback_id")
         if button_col.button(t("import.ui.rollback"), key="import_rollback"):
             try:
-                done = rollback_dataset(db, int(chosen), who=_who())
+                done = rollback_dataset(db, int(chosen), actor=actor)
             except StoreError as exc:
                 st.session_state[_FLASH] = ("error", t("import.ui.rollback_failed", reason=str(exc)))
             else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from store.db import DATA_DIR, Database
+from store.db import DATA_DIR, Database, StoreError
 
 # table -> (file under data/, column types besides strings)
 REFERENCE: dict[str, tuple[str, dict[str, pl.DataType]]] = {
@@ -49,13 +49,27 @@ def bootstrap(db: Database, data_dir: Path = DATA_DIR, who: str = "bootstrap") -
             df = read_reference(table, data_dir)
             cur.execute(f"DELETE FROM {table}")  # table names come from the constant above
             if df.height:
-                cols = ", ".join(df.columns)
+                cols = ", ".join(_checked_columns(cur, table, df.columns))
                 cur.register("_ref", df.to_arrow())
                 cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _ref")
                 cur.unregister("_ref")
             counts[table] = df.height
     samples = import_samples(db, data_dir / SAMPLES_DIR, who=who)
     return BootstrapResult(counts=counts, samples_imported=samples)
+
+
+def _checked_columns(cur, table: str, columns: list[str]) -> list[str]:
+    """The file's header, refused unless every name is a column of the table (names go into SQL)."""
+    known = {
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise StoreError(f"data/{REFERENCE[table][0]}: unknown column(s) {unknown}; the table has {sorted(known)}")
+    return columns
 
 
 def import_samples(db: Database, samples_dir: Path, who: str) -> int:

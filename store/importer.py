@@ -16,20 +16,25 @@ from typing import Any
 import polars as pl
 
 from store import rules
+from store.access import Actor, Permission, require
 from store.columns import CANONICAL, NUMERIC
 from store.db import ROOT, Database, StoreError
 from store.headers import canonical_for, is_personal_header
-from store.readers import ReadError, read_table, safe_name
+from store.readers import ReadError, max_upload_bytes, read_table, safe_name
 
 I18N_FILE = ROOT / "data" / "i18n" / "import.csv"
+I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv")  # access.*: upload limits raised by the readers
 REPORT_LIMIT = 2000  # the CLI prints at most this many problem rows (the result always holds them all)
 
 
 # ---- messages -----------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _messages() -> dict[str, dict[str, str]]:
-    with I18N_FILE.open(encoding="utf-8", newline="") as fh:
-        return {row["key"]: {"zh": row["zh"], "en": row["en"]} for row in csv.DictReader(fh)}
+    out: dict[str, dict[str, str]] = {}
+    for path in I18N_FILES:
+        with path.open(encoding="utf-8", newline="") as fh:
+            out.update({row["key"]: {"zh": row["zh"], "en": row["en"]} for row in csv.DictReader(fh)})
+    return out
 
 
 def message(key: str, lang: str = "zh", **params: object) -> str:
@@ -307,14 +312,24 @@ def import_bytes(
     data: bytes,
     name: str,
     *,
-    who: str,
+    who: str | Actor | None = None,
+    actor: Actor | None = None,
     synthetic: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
     lang: str = "zh",
 ) -> ImportResult:
-    """Validate, then (unless dry_run or refused) store the file, its dataset and rows in ONE transaction."""
+    """Validate, then (unless dry_run or refused) store the file, its dataset and rows in ONE transaction.
+
+    `actor` (or `who`: an Actor, or a plain name for the local operator acting as administrator) must
+    have the import permission (validate for a dry run); PermissionDenied is raised before anything is read.
+    """
+    acting = require(actor if actor is not None else who, Permission.VALIDATE if dry_run else Permission.IMPORT)
+    who = acting.name
     file_name = safe_name(name)
+    if len(data) > max_upload_bytes():  # before hashing or looking anything up
+        return _refused(file_name, lang, dry_run, "access.upload.too_large", size_mb=f"{len(data) / 2**20:.1f}",
+                        limit_mb=f"{max_upload_bytes() / 2**20:.0f}")
     sha = hashlib.sha256(data).hexdigest()
 
     def duplicate(dup: tuple) -> ImportResult:  # nothing changes, not even the log (bootstrap runs stay idempotent)
@@ -344,6 +359,12 @@ def import_bytes(
     index = rules.LocalityIndex(index_frame)
     result.dataset_id, result.superseded = _write(db, data, v, index, who=who, synthetic=synthetic)
     return result
+
+
+def _refused(name: str, lang: str, dry_run: bool, key: str, **params: object) -> ImportResult:
+    """A refusal about the file as a whole, decided before it is read or validated; nothing is written."""
+    problem = Problem(file=name, sheet=None, row=None, column=None, value=None, reason=message(key, lang, **params), key=key)
+    return ImportResult(ok=False, problems=[problem], file_name=name, dry_run=dry_run)
 
 
 _ROW_COLUMNS = ("dataset_id", "source_row", "city_id", "district_id", *CANONICAL)
@@ -387,28 +408,37 @@ def import_file(
     db: Database,
     path: str | Path,
     *,
-    who: str,
+    who: str | Actor | None = None,
+    actor: Actor | None = None,
     synthetic: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
     lang: str = "zh",
     original_name: str | None = None,
 ) -> ImportResult:
-    """Import a file from disk (see import_bytes); a missing or unreadable file is a refusal, not an exception."""
+    """Import a file from disk (see import_bytes); a missing, unreadable or oversized file is a refusal, not an exception."""
+    acting = require(actor if actor is not None else who, Permission.VALIDATE if dry_run else Permission.IMPORT)
     p = Path(path)
     name = safe_name(original_name or p.name)
     try:
+        size = p.stat().st_size
+        if size > max_upload_bytes():  # refused before a byte is read into memory
+            return _refused(name, lang, dry_run, "access.upload.too_large", size_mb=f"{size / 2**20:.1f}",
+                            limit_mb=f"{max_upload_bytes() / 2**20:.0f}")
         data = p.read_bytes()
     except OSError as exc:
-        reason = message("import.err.cannot_open", lang, detail=exc.strerror or type(exc).__name__)
-        problem = Problem(file=name, sheet=None, row=None, column=None, value=None, reason=reason, key="import.err.cannot_open")
-        return ImportResult(ok=False, problems=[problem], file_name=name, dry_run=dry_run)
-    return import_bytes(db, data, name, who=who, synthetic=synthetic, dry_run=dry_run, sheet=sheet, lang=lang)
+        return _refused(name, lang, dry_run, "import.err.cannot_open", detail=exc.strerror or type(exc).__name__)
+    return import_bytes(db, data, name, actor=acting, synthetic=synthetic, dry_run=dry_run, sheet=sheet, lang=lang)
 
 
 # ---- rollback -----------------------------------------------------------------------------------
-def rollback_dataset(db: Database, dataset_id: int, who: str) -> RollbackResult:
-    """Mark an active dataset rolled back and reactivate what it superseded, in one logged transaction."""
+def rollback_dataset(db: Database, dataset_id: int, who: str | Actor | None = None, *, actor: Actor | None = None) -> RollbackResult:
+    """Mark an active dataset rolled back and reactivate what it superseded, in one logged transaction.
+
+    The actor (or `who`, as in import_bytes) must have the rollback permission: PermissionDenied otherwise,
+    before the database is touched.
+    """
+    who = require(actor if actor is not None else who, Permission.ROLLBACK).name
     with db.transaction() as cur:
         found = cur.execute("SELECT status, supersedes, note, file_name, sha256, rows FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchall()
         if not found:

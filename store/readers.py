@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import itertools
+import os
 import posixpath
 import re
 import zipfile
@@ -19,6 +20,25 @@ HEADER_SEARCH_ROWS = 30  # the header must be among the first rows of a sheet
 MIN_HEADER_SCORE = 2  # at least two known columns make a header row
 DETECT_SAMPLE = 256 * 1024
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936", "euc_cn", "ms936"}
+
+# Upload limits, enforced here for every path (page, CLI, code). Rosters are aggregates: tens of
+# thousands of rows. The default matches server.maxUploadSize in .streamlit/config.toml.
+DEFAULT_MAX_UPLOAD_MB = 50
+MAX_ZIP_ENTRIES = 1000  # a workbook has a few dozen parts
+MAX_UNCOMPRESSED = 600 * 2**20  # all parts of a workbook, decompressed
+MAX_RATIO = 100  # decompressed / compressed, for any part over RATIO_FLOOR (sheet XML compresses ~10x)
+RATIO_FLOOR = 2**20
+MAX_PARQUET_ROWS = 2_000_000
+MAX_NAME_LENGTH = 200
+
+
+def max_upload_bytes() -> int:
+    """The largest file accepted, in bytes: GOV_MAX_UPLOAD_MB (default 50, as the page's upload limit)."""
+    try:
+        mb = float(os.environ.get("GOV_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
+    except ValueError:
+        mb = DEFAULT_MAX_UPLOAD_MB
+    return int(max(mb, 0) * 2**20)
 
 
 class ReadError(Exception):
@@ -45,9 +65,10 @@ class Table:
 
 
 def safe_name(name: str | None) -> str:
-    """The file's base name only (an upload name or a path is never used as a path)."""
-    base = re.split(r"[\\/]", str(name or ""))[-1].strip()
-    return base or "upload"
+    """The file's base name only, as text for display and the log: an upload name is never used as a path."""
+    base = re.split(r"[\\/]", str(name or ""))[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()[:MAX_NAME_LENGTH]
+    return base if base not in {"", ".", ".."} else "upload"
 
 
 def sniff_format(data: bytes, name: str) -> str:
@@ -66,14 +87,72 @@ def sniff_format(data: bytes, name: str) -> str:
 
 def read_table(data: bytes, name: str, *, sheet: str | None = None) -> Table:
     """Decode a file into a Table; raise ReadError with a message key when it cannot be read."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise ReadError("access.upload.too_large", size_mb=f"{len(data) / 2**20:.1f}", limit_mb=f"{limit / 2**20:.0f}")
     if not data or not data.strip():
         raise ReadError("import.err.empty")
     fmt = sniff_format(data, name)
     if fmt == "csv":
         return _read_csv(data)
     if fmt == "parquet":
+        check_parquet(data)
         return _read_parquet(data)
+    if fmt == "xlsx":
+        check_zip(data)
     return _read_excel(data, fmt, sheet)
+
+
+# ---- decompression-bomb guards ------------------------------------------------------------------
+def check_zip(data: bytes) -> None:
+    """Refuse a workbook whose parts decompress to too much (a zip bomb) before any parser sees it.
+
+    The central directory's sizes are checked first (entry count, total, ratio); then every part is
+    decompressed in chunks and counted, because a forged directory can understate sizes (Python's
+    zipfile stops at the stated size and the CRC then fails: refused as corrupt).
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise ReadError("import.err.corrupt", format="xlsx") from exc
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ReadError("access.upload.zip_entries", n=len(infos), limit=MAX_ZIP_ENTRIES)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > MAX_UNCOMPRESSED or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise ReadError("access.upload.zip_bomb", total_mb=f"{total / 2**20:.0f}", ratio=f"{ratio:.0f}",
+                            limit_mb=f"{MAX_UNCOMPRESSED / 2**20:.0f}", limit_ratio=MAX_RATIO)
+    seen = 0
+    try:
+        for info in infos:
+            with zf.open(info) as fh:
+                while chunk := fh.read(2**20):
+                    seen += len(chunk)
+                    if seen > MAX_UNCOMPRESSED:
+                        raise ReadError("access.upload.zip_bomb", total_mb=f"{seen / 2**20:.0f}", ratio="?",
+                                        limit_mb=f"{MAX_UNCOMPRESSED / 2**20:.0f}", limit_ratio=MAX_RATIO)
+    except ReadError:
+        raise
+    except Exception as exc:  # bad CRC, unsupported compression, encrypted part, truncated data
+        raise ReadError("import.err.corrupt", format="xlsx") from exc
+
+
+def check_parquet(data: bytes) -> None:
+    """Refuse a Parquet file whose footer declares too many rows or too many decompressed bytes."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        rows = meta.num_rows
+        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as exc:
+        raise ReadError("import.err.corrupt", format="parquet") from exc
+    if rows > MAX_PARQUET_ROWS or size > MAX_UNCOMPRESSED:
+        raise ReadError("access.upload.parquet_bomb", rows=rows, size_mb=f"{size / 2**20:.0f}",
+                        limit_rows=MAX_PARQUET_ROWS, limit_mb=f"{MAX_UNCOMPRESSED / 2**20:.0f}")
 
 
 # ---- CSV ------------------------------------------------------------------------------------

@@ -36,3 +36,23 @@ def app_env(bootstrapped_db_path, monkeypatch):
     """Point the app at the bootstrapped database (AppTest runs in this process)."""
     monkeypatch.setenv("GOV_DB", str(bootstrapped_db_path))
     yield bootstrapped_db_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_databases_at_exit():
+    """Close every DuckDB instance the tests opened before the interpreter tears down.
+
+    Left open, DuckDB's bindings report 'leaked' objects at exit, burying pytest's summary line.
+    """
+    yield
+    import gc
+
+    import streamlit as st
+
+    from store import db as store_db
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    for path in list(store_db._instances):
+        store_db.close_database(path)
+    gc.collect()

@@ -77,3 +77,19 @@ def test_reference_tables_are_filled_when_their_files_exist(bootstrapped_db_path
     if not (ROOT / "data" / rel).exists():
         pytest.skip(f"data/{rel} not present")
     assert _snapshot(bootstrapped_db_path)[table] > 0
+
+
+def test_a_reference_file_with_an_unknown_column_is_refused(empty_db, tmp_path):
+    import shutil
+
+    from store.bootstrap import bootstrap
+    from store.db import StoreError
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("samples", "*.duckdb*"))
+    text = (data / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    text[0] = text[0].replace("formula", "formula; DROP TABLE facts")
+    (data / "indicators.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="unknown column"):
+        bootstrap(empty_db, data_dir=data)
+    assert empty_db.reader().sql("SELECT count(*) FROM indicators").fetchall()[0][0] == 0

@@ -11,7 +11,8 @@ import streamlit as st
 
 from store import read
 from store.bootstrap import bootstrap
-from store.db import Database, db_path, open_database
+from store.db import Database, StoreDamaged, StoreError, db_path, open_database
+from ui.i18n import t
 
 TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]] = {
     "localities": read.localities,
@@ -24,8 +25,20 @@ TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]] = {
 
 
 def get_db() -> Database:
-    """One DuckDB instance for the whole server process; a missing file is built from data/ first."""
-    return _db(str(db_path()))
+    """One DuckDB instance for the whole server process; a missing file is built from data/ first.
+
+    A damaged file (or one another process holds) stops the page with st.error saying how to recover,
+    never a traceback; the next run tries again (a failed open is not cached).
+    """
+    path = db_path()
+    try:
+        return _db(str(path))
+    except StoreDamaged as exc:
+        detail = str(exc.__cause__ or exc).splitlines()[0][:300]
+        st.error(t("access.db_damaged", path=str(path), detail=detail), icon=":material/error:")
+    except StoreError as exc:
+        st.error(t("access.db_unavailable", detail=str(exc)), icon=":material/error:")
+    st.stop()
 
 
 @st.cache_resource(show_spinner=False)

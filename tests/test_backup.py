@@ -1,0 +1,195 @@
+"""Backup and restore: the same rows in every table (blobs included), ids that continue, refusals that change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from store.access import Actor, PermissionDenied
+from store.backup import MANIFEST, backup_database, restore_database
+from store.cli import run
+from store.db import close_database, open_database
+from store.importer import import_bytes, rollback_dataset
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "data" / "samples" / "synthetic_450400_wuzhou_2025.csv"
+
+
+def roster(period: str) -> bytes:
+    return SAMPLE.read_bytes().replace(b",2025,", f",{period},".encode())
+
+
+def contents(path: Path) -> dict[str, pl.DataFrame]:
+    """Every table, fully, in a stable order; blobs replaced by their SHA-256 (read with a plain connection)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1").fetchall()]
+        for table in tables:
+            frame = pl.from_arrow(con.sql(f'SELECT * FROM "{table}"').to_arrow_table())
+            if "content" in frame.columns:
+                frame = frame.with_columns(
+                    pl.col("content").map_elements(lambda b: hashlib.sha256(b).hexdigest(), return_dtype=pl.String))
+            out[table] = frame.sort(frame.columns, nulls_last=True)
+        out["__sequences__"] = pl.from_arrow(con.sql(
+            "SELECT sequence_name, start_value, last_value FROM duckdb_sequences() ORDER BY 1").to_arrow_table())
+        return out
+    finally:
+        con.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def source(bootstrapped_db_path, tmp_path) -> Path:
+    """A database with history: samples, an extra import, a superseding import and a rollback."""
+    path = tmp_path / "gov.duckdb"
+    shutil.copy(bootstrapped_db_path, path)
+    db = open_database(path)
+    try:
+        first = import_bytes(db, roster("2030"), "a.csv", who="admin")
+        second = import_bytes(db, roster("2030").replace(b"\n", b"\r\n"), "b.csv", who="admin")  # supersedes a.csv
+        assert first.ok and second.ok and second.superseded == [first.dataset_id]
+        rollback_dataset(db, second.dataset_id, who="admin")
+    finally:
+        close_database(path)
+    return path
+
+
+def test_backup_then_restore_gives_identical_rows_and_ids_continue(source, tmp_path, capsys):
+    backup, restored = tmp_path / "backup.duckdb", tmp_path / "restored" / "gov.duckdb"
+    assert run(["backup", str(backup), "--db", str(source)]) == 0
+    assert run(["restore", str(backup), "--db", str(restored)]) == 0
+    out = capsys.readouterr().out
+    assert "backed up" in out and "restored" in out
+
+    want, got = contents(source), contents(restored)
+    assert set(got) == set(want) and MANIFEST not in got
+    for table in want:
+        assert got[table].equals(want[table]), table
+    assert want["files"].height >= 19 and want["import_log"].height >= 21
+
+    db = open_database(restored)  # imports keep working: new ids follow the old ones
+    try:
+        cur = db.reader()
+        max_id = cur.execute("SELECT max(dataset_id) FROM datasets").fetchall()[0][0]
+        max_log = cur.execute("SELECT max(log_id) FROM import_log").fetchall()[0][0]
+        result = import_bytes(db, roster("2032"), "c.csv", who="admin")
+        assert result.ok and result.dataset_id == max_id + 1
+        assert cur.execute("SELECT max(log_id) FROM import_log").fetchall()[0][0] == max_log + 1
+    finally:
+        close_database(restored)
+
+
+def test_restore_over_an_existing_database_replaces_it(source, bootstrapped_db_path, tmp_path):
+    backup, target = tmp_path / "backup.duckdb", tmp_path / "other.duckdb"
+    shutil.copy(bootstrapped_db_path, target)
+    Path(str(target) + ".wal").write_bytes(b"stale log of the old file")  # must not replay onto the restored file
+    assert run(["backup", str(backup), "--db", str(source)]) == 0
+    assert run(["restore", str(backup), "--db", str(target)]) == 0
+    assert not Path(str(target) + ".wal").exists()
+    assert all(contents(target)[t].equals(f) for t, f in contents(source).items())
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+
+
+_HOLDER = r"""
+import sys, time
+from store.db import open_database
+open_database(sys.argv[1])
+print("HELD", flush=True)
+time.sleep(60)
+"""
+
+
+def test_restore_refuses_a_database_in_use(source, tmp_path, capsys):
+    backup = tmp_path / "backup.duckdb"
+    assert run(["backup", str(backup), "--db", str(source)]) == 0
+    capsys.readouterr()
+    before = digest(source)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(source)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "HELD"
+        assert run(["restore", str(backup), "--db", str(source)]) == 1
+        err = capsys.readouterr().err
+        assert "in use by another process" in err and "stop it before restoring" in err
+        assert "Traceback" not in err
+        assert run(["backup", str(tmp_path / "second.duckdb"), "--db", str(source)]) == 1  # the CLI cannot read it either
+        assert "in use" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert digest(source) == before
+
+    db = open_database(source)  # in use inside this very process (the dashboard's own instance)
+    try:
+        assert run(["restore", str(backup), "--db", str(source)]) == 1
+        assert "open in this process" in capsys.readouterr().err
+        assert db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0] > 0  # still open, untouched
+    finally:
+        close_database(source)
+
+
+def _truncate(path: Path, out: Path) -> Path:
+    data = path.read_bytes()
+    out.write_bytes(data[: int(len(data) * 0.3)])
+    return out
+
+
+@pytest.mark.parametrize("kind", ["garbage", "truncated", "not_a_backup", "missing", "tampered"])
+def test_damaged_backup_is_refused_and_target_unchanged(source, bootstrapped_db_path, tmp_path, capsys, kind):
+    good = tmp_path / "backup.duckdb"
+    assert run(["backup", str(good), "--db", str(bootstrapped_db_path)]) == 0
+    target = source
+    before = digest(target)
+    bad = tmp_path / f"{kind}.duckdb"
+    if kind == "garbage":
+        bad.write_bytes(os.urandom(64 * 1024))
+    elif kind == "truncated":
+        _truncate(good, bad)
+    elif kind == "not_a_backup":
+        shutil.copy(bootstrapped_db_path, bad)  # a database, but no manifest
+    elif kind == "tampered":  # a row changed after the backup was made: the manifest's checksums disagree
+        shutil.copy(good, bad)
+        con = duckdb.connect(str(bad))
+        con.execute("UPDATE facts SET value = value + 1 WHERE fact_id = (SELECT min(fact_id) FROM facts)")
+        con.close()
+    capsys.readouterr()
+    assert run(["restore", str(bad), "--db", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("refused:") and "Traceback" not in err
+    assert digest(target) == before
+    assert not [p for p in tmp_path.iterdir() if ".restore-" in p.name]
+
+
+def test_backup_never_overwrites_and_needs_a_folder(source, tmp_path, capsys):
+    existing = tmp_path / "exists.duckdb"
+    existing.write_bytes(b"keep me")
+    assert run(["backup", str(existing), "--db", str(source)]) == 2
+    assert existing.read_bytes() == b"keep me"
+    assert run(["backup", str(tmp_path / "no" / "such" / "b.duckdb"), "--db", str(source)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_backup_and_restore_need_the_backup_permission(source, tmp_path):
+    db = open_database(source)
+    try:
+        with pytest.raises(PermissionDenied):
+            backup_database(db, tmp_path / "b.duckdb", actor=Actor("victor", "viewer"))
+    finally:
+        close_database(source)
+    assert not (tmp_path / "b.duckdb").exists()
+    with pytest.raises(PermissionDenied):
+        restore_database(tmp_path / "b.duckdb", source, actor=Actor("anna", "analyst"))
