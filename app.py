@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.auth import gate, nav_position
 from ui.filters import sidebar_filters
 from ui.i18n import language_switch, t
 from ui.shell import running_shell
@@ -13,12 +14,17 @@ language_switch()
 PAGES = {
     t("nav.section.view"): [
         st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
+        st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+        st.Page("pages/district.py", title=t("nav.district"), icon=":material/map:", url_path="district"),
+        st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
+        st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
     ],
     t("nav.section.admin"): [
         st.Page("pages/data_import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="data_import"),
     ],
 }
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position=nav_position())  # hidden until someone is signed in
+gate()  # log-in and role gate: stops here until someone is signed in; notes single-user mode
 sidebar_filters()
 with running_shell():
     page.run()

@@ -18,6 +18,8 @@ DIMENSION_DOCS: dict[str, str] = {
     "street": "street (街道) or town name",
     "community": "community (社区) name",
     "community_code": "12-digit statistical code of the community",
+    "lon": "longitude of the community (GCJ-02, as imported; null if not given)",
+    "lat": "latitude of the community (GCJ-02, as imported; null if not given)",
     "period": "reporting period of the roster",
     "prev_period": "the locality's period before `period` in the rosters (null if none)",
     "synthetic": "true if any roster row behind the value is synthetic sample data",
@@ -51,6 +53,8 @@ DIMENSION_DOCS: dict[str, str] = {
     "locality_level": "level of the locality as a report gives it",
     "parent": "parent locality name as a report gives it",
     "subject": "what a fact counts, in the report's words",
+    "title": "title of the source document",
+    "category": "catalog category of the fact's indicator (coverage, services, funding, workforce, base), or other",
     # events
     "month": "first day of a calendar month",
     "kind": "kind of service event",

@@ -6,14 +6,24 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from queries.base import COMMUNITY_KEYS, community_values
 from queries.catalog import LANGS, indicator, load_catalog
-from queries.scope import by_locality, locate_facts
+from queries.scope import by_locality, in_scope, locate_facts
+from store.columns import MONEY
 
 PUBLISHED_NOTE: dict[str, str] = {
     "zh": "公开报道中的数字可能与名册口径不同（统计范围、时点、经费类别等），仅供对照，不宜直接比较。",
     "en": "Published figures may use different definitions from the rosters (scope, date, kinds of funds); "
     "they are shown for reference, not for direct comparison.",
 }
+# Totals a report may publish only in parts (Wuzhou: service funds ≥10万 and work funds 5万 per
+# community, never the total): published(parts=True) adds them up, saying so in fact_id.
+TOTAL_PARTS: dict[str, tuple[str, ...]] = {
+    "fund_total": MONEY,
+    "fund_total_per_community": tuple(f"{kind}_per_community" for kind in MONEY),
+}
+PART_SEP = "+"
+SAME_SEP = ","  # fact_ids / source_ids of reports that state the same figure (published(merge=True))
 LONG: dict[str, pl.DataType] = {
     "locality_id": pl.String(),
     "period": pl.String(),
@@ -100,6 +110,169 @@ def published_values(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFram
     ).sort("fact_id")
 
 
+def _periods(wide: pl.DataFrame, period: str | None) -> pl.DataFrame:
+    """Keep `period`, or each locality's latest period when `period` is None."""
+    if period is None:
+        return wide.filter(pl.col("period") == pl.col("period").max().over("locality_id"))
+    return wide.filter(pl.col("period") == period)
+
+
+def snapshot(
+    rows: pl.LazyFrame,
+    locality_ids: Sequence[str],
+    localities: pl.DataFrame | pl.LazyFrame,
+    indicators: Sequence[str],
+    period: str | None = None,
+    *,
+    communities: bool = False,
+) -> pl.DataFrame:
+    """One row per locality (locality_id, period, indicators, synthetic) in `period`, or, with
+    period None, in each locality's latest period; a locality without rows then is absent.
+
+    With `communities`, one row per community of each locality instead (locality_id, city_id,
+    district_id, street, community, period, lon, lat, indicators, synthetic): the points of a
+    scatter or a map of the chosen localities' communities.
+    """
+    if not communities:
+        wide = by_locality(rows, locality_ids, localities, indicators, synthetic=True)
+        return _periods(wide, period).select("locality_id", "period", *indicators, "synthetic")
+    keys = [*COMMUNITY_KEYS, "lon", "lat", "synthetic"]
+    parts = []
+    for loc_id in dict.fromkeys(locality_ids):
+        values = community_values(in_scope(rows, loc_id, localities), indicators, keys=keys)
+        values = values.with_columns(pl.lit(loc_id, pl.String).alias("locality_id"))
+        for coord in ("lon", "lat"):
+            if coord not in values.columns:
+                values = values.with_columns(pl.lit(None, pl.Float64).alias(coord))
+        parts.append(_periods(values, period))
+    cols = ["locality_id", *COMMUNITY_KEYS, "lon", "lat", *indicators, "synthetic"]
+    if not parts:
+        types = {"synthetic": pl.Boolean, "lon": pl.Float64, "lat": pl.Float64}
+        return pl.DataFrame(schema={c: types.get(c, pl.Float64 if c in indicators else pl.String) for c in cols})
+    return pl.concat([p.select(cols) for p in parts], how="vertical_relaxed")
+
+
+def _sum_qualifier(qualifiers: pl.Expr, complete: pl.Expr) -> pl.Expr:
+    """The qualifier of a total made of published parts, or null when none can be given.
+
+    Money is never negative, so the parts a report names are a floor for the total even when
+    others are missing: `at_least` (`more_than` if a part is). Only when every part is published
+    can an exact, approximate or capped total be stated.
+    """
+    has = lambda q: qualifiers.list.contains(q)  # noqa: E731
+    lower = has("at_least") | has("more_than")
+    vague = has("about") | has("up_to")
+    floor = pl.when(has("more_than")).then(pl.lit("more_than")).otherwise(pl.lit("at_least"))
+    return (
+        pl.when(~complete)
+        .then(pl.when(vague).then(None).otherwise(floor))
+        .when(lower & vague)
+        .then(None)
+        .when(has("about") & has("up_to"))
+        .then(None)
+        .when(lower)
+        .then(floor)
+        .when(has("up_to"))
+        .then(pl.lit("up_to"))
+        .when(has("about"))
+        .then(pl.lit("about"))
+        .otherwise(pl.lit("exact"))
+    )
+
+
+def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
+    """Totals (TOTAL_PARTS) a locality publishes only in parts, as sums of the parts."""
+    out = []
+    for total, names in TOTAL_PARTS.items():
+        part = values.filter(pl.col("indicator").is_in(list(names)))
+        if part.is_empty():
+            continue
+        # one figure per part: two sources giving the same part the same value are one figure,
+        # two different values are a conflict, and a conflict is not added up
+        part = (
+            part.sort("fact_id")
+            .group_by("locality_id", "period", "indicator", maintain_order=True)
+            .agg(
+                pl.col("fact_id").first(),
+                pl.col("source_id").first(),
+                pl.col("qualifier").first(),
+                pl.col("value").first(),
+                pl.col("evidence").first(),
+                (pl.struct("value", "qualifier").n_unique() > 1).alias("_conflict"),
+            )
+        )
+        order = {name: i for i, name in enumerate(names)}
+        part = part.with_columns(pl.col("indicator").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+        direct = values.filter(pl.col("indicator") == total).select("locality_id", "period").unique()
+        summed = (
+            part.sort("locality_id", "period", "_order", nulls_last=True)
+            .group_by("locality_id", "period", maintain_order=True)
+            .agg(
+                pl.col("fact_id").str.join(PART_SEP),
+                pl.col("source_id").unique(maintain_order=True).str.join(PART_SEP),
+                pl.col("qualifier"),
+                pl.col("value").sum(),
+                pl.col("evidence").str.join("；"),
+                pl.col("_conflict").any(),
+                (pl.len() == len(names)).alias("_complete"),
+            )
+            .filter(~pl.col("_conflict"))
+            .join(direct, on=["locality_id", "period"], how="anti", nulls_equal=True)
+            .with_columns(
+                _sum_qualifier(pl.col("qualifier"), pl.col("_complete")).alias("qualifier"),
+                pl.lit(total).alias("indicator"),
+            )
+            .filter(pl.col("qualifier").is_not_null())
+        )
+        out.append(summed.select(values.columns))
+    return pl.concat(out) if out else values.head(0)
+
+
+def published(
+    facts: pl.DataFrame | pl.LazyFrame,
+    localities: pl.DataFrame | pl.LazyFrame,
+    locality_ids: Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    *,
+    parts: bool = False,
+    merge: bool = False,
+) -> pl.DataFrame:
+    """published_values() of some localities and indicators (None: all).
+
+    With `parts`, a total in TOTAL_PARTS that a locality does not publish but whose parts it
+    does (Wuzhou: service funds ≥10万 and work funds 5万 per community; Guigang: service funds
+    ≥20万) gets a row of its own: the sum of the published parts, fact_id and source_id joined
+    with "+" in the parts' catalog order, evidence joined with "；". Funds are never negative, so
+    the sum of some parts is a floor of the total (`at_least`, or `more_than` if a part is);
+    only a complete set of parts can give an exact (or about, up_to) total. Parts that disagree
+    between sources, or whose qualifiers give no bound (an `about` part of an incomplete set),
+    are not added up. The parts' own rows stay.
+
+    With `merge`, reports that state the same figure (same locality, period, indicator, value and
+    qualifier) are one row: fact_id and source_id joined with "," (SAME_SEP), evidence with "；".
+    Figures that differ stay apart: a chart shows a disagreement, it does not resolve it.
+    """
+    values = published_values(facts, localities)
+    if locality_ids is not None:
+        values = values.filter(pl.col("locality_id").is_in(list(locality_ids)))
+    if parts:
+        values = pl.concat([values, _summed_parts(values)])
+    if indicators is not None:
+        values = values.filter(pl.col("indicator").is_in(list(indicators)))
+    if merge:
+        values = (
+            values.sort("fact_id")
+            .group_by("locality_id", "period", "indicator", "value", "qualifier", maintain_order=True)
+            .agg(
+                pl.col("fact_id").str.join(SAME_SEP),
+                pl.col("source_id").unique(maintain_order=True).str.join(SAME_SEP),
+                pl.col("evidence").unique(maintain_order=True).str.join("；"),
+            )
+            .select(values.columns)
+        )
+    return values.sort("locality_id", "indicator", "fact_id", nulls_last=True)
+
+
 def beside_published(
     rows: pl.LazyFrame,
     facts: pl.DataFrame | pl.LazyFrame,
@@ -107,14 +280,24 @@ def beside_published(
     locality_ids: Sequence[str],
     indicators: Sequence[str],
     lang: str = "zh",
+    *,
+    period: str | None = None,
+    latest: bool = False,
+    parts: bool = False,
+    merge: bool = False,
 ) -> pl.DataFrame:
     """One row per locality per period per indicator per basis: roster values (basis `roster`,
     qualifier `exact`, `synthetic` flagged) and the published facts of the same localities and
     indicators (basis `published`, the report's qualifier, fact_id, source_id and a `note` that
     published figures may use different definitions). Values are in catalog units.
+
+    Roster values of every period, or only of `period`, or (`latest`) of each locality's latest
+    period; published facts whatever their period. `parts` and `merge`: see published().
     """
     note = published_note(lang)
     wide = by_locality(rows, locality_ids, localities, indicators, synthetic=True)
+    if period is not None or latest:
+        wide = _periods(wide, period)
     roster = _long(wide, indicators, ["locality_id", "period", "synthetic"]).with_columns(
         pl.lit("roster").alias("basis"),
         pl.lit("exact").alias("qualifier"),
@@ -122,14 +305,10 @@ def beside_published(
         pl.lit(None, pl.String).alias("source_id"),
         pl.lit(None, pl.String).alias("note"),
     )
-    published = (
-        published_values(facts, localities)
-        .filter(pl.col("locality_id").is_in(list(locality_ids)) & pl.col("indicator").is_in(list(indicators)))
-        .with_columns(
-            pl.lit("published").alias("basis"),
-            pl.lit(False).alias("synthetic"),
-            pl.lit(note).alias("note"),
-        )
+    facts_shown = published(facts, localities, locality_ids, indicators, parts=parts, merge=merge).with_columns(
+        pl.lit("published").alias("basis"),
+        pl.lit(False).alias("synthetic"),
+        pl.lit(note).alias("note"),
     )
     cols = [
         "locality_id",
@@ -143,5 +322,5 @@ def beside_published(
         "source_id",
         "note",
     ]
-    out = pl.concat([roster.select(cols), published.select(cols)], how="vertical_relaxed")
+    out = pl.concat([roster.select(cols), facts_shown.select(cols)], how="vertical_relaxed")
     return out.sort("locality_id", "indicator", "period", "basis", "fact_id", nulls_last=True)

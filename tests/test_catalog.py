@@ -104,6 +104,7 @@ FACTS = pl.DataFrame(
         "evidence": ["实现全覆盖", "组建小区党支部201个", "小区党支部543个", "不少于10万元"],
     }
 )
+SOURCES = pl.DataFrame({"source_id": ["S1", "S2"], "title": ["梧州市报告", "邻里党建"]})
 EVENTS = pl.LazyFrame(
     {
         "community_code": ["450403001000", "450403001000", "450405001002"],
@@ -152,6 +153,15 @@ CALLS = {
     "compare.beside_published": lambda m: m.beside_published(
         FIXTURE, FACTS, LOCALITIES, ["450400"], ["compound_coverage"]
     ),
+    "compare.published": lambda m: m.published(FACTS, LOCALITIES, ["450400"], parts=True),
+    "compare.snapshot": lambda m: pl.concat(
+        [
+            m.snapshot(FIXTURE, ["450400", "450802"], LOCALITIES, ["fund_total_per_community", "compound_coverage"]),
+            m.snapshot(FIXTURE, ["450400"], LOCALITIES, ["compound_coverage"], "2023", communities=True),
+        ],
+        how="diagonal",
+    ),
+    "evidence.facts_table": lambda m: m.facts_table(FACTS, SOURCES, LOCALITIES),
     "kpis.kpis": lambda m: m.kpis(FIXTURE, "450400", LOCALITIES),
     "kpis.lagging": lambda m: m.lagging(FIXTURE, "community", "compound_coverage", 3),
     "reconcile.reconcile": lambda m: m.reconcile(FACTS, FIXTURE, LOCALITIES),

@@ -5,7 +5,16 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from queries.compare import PUBLISHED_NOTE, beside_published, compare, definitions, published_note, published_values
+from queries.compare import (
+    PUBLISHED_NOTE,
+    beside_published,
+    compare,
+    definitions,
+    published,
+    published_note,
+    published_values,
+    snapshot,
+)
 from queries.scope import by_locality, in_scope, locate_facts, scope_keys
 from store.columns import CANONICAL
 
@@ -248,3 +257,129 @@ def test_beside_published_notes_that_definitions_may_differ():
 @pytest.mark.parametrize("lang, word", [("zh", "口径"), ("en", "definitions")])
 def test_published_note_in_both_languages(lang, word):
     assert word in published_note(lang)
+
+
+# ------------------------------------------------------------------ published totals from parts, snapshots
+def _facts(*records: tuple) -> pl.DataFrame:
+    """(fact_id, source_id, locality, indicator, value, unit, qualifier) → facts frame."""
+    return pl.DataFrame(
+        [
+            {
+                "fact_id": f,
+                "source_id": s,
+                "locality": loc,
+                "locality_level": "district" if loc.endswith("区") else "city",
+                "parent": None,
+                "indicator": ind,
+                "subject": None,
+                "value": v,
+                "unit": u,
+                "qualifier": q,
+                "period": None,
+                "evidence": f"{f} 原文",
+            }
+            for f, s, loc, ind, v, u, q in records
+        ]
+    )
+
+
+FUND_FACTS = _facts(
+    ("F1", "S1", "梧州市", "fund_service_per_community", 100_000.0, "元", "at_least"),
+    ("F2", "S1", "梧州市", "fund_work_per_community", 50_000.0, "元", "exact"),
+    ("F3", "S2", "贵港市", "fund_service_per_community", 200_000.0, "元", "at_least"),
+    ("F4", "S3", "港北区", "fund_total_per_community", 180_000.0, "元", "exact"),
+    ("F5", "S3", "港北区", "fund_service_per_community", 90_000.0, "元", "exact"),
+)
+
+
+def test_published_without_parts_is_published_values_of_the_localities():
+    df = published(FUND_FACTS, LOCALITIES, ["450400"])
+    assert sorted(df["fact_id"]) == ["F1", "F2"]
+
+
+def test_published_adds_a_total_up_from_its_parts_as_a_floor():
+    df = published(FUND_FACTS, LOCALITIES, indicators=["fund_total_per_community"], parts=True)
+    got = {r["locality_id"]: r for r in df.iter_rows(named=True)}
+    # Wuzhou: ≥10万 + 5万 → at least 15万, both facts named, in catalog order of the parts
+    assert (got["450400"]["fact_id"], got["450400"]["value"], got["450400"]["qualifier"]) == (
+        "F1+F2",
+        150_000.0,
+        "at_least",
+    )
+    assert got["450400"]["evidence"] == "F1 原文；F2 原文"
+    # Guigang publishes one part only: still a floor of the total
+    assert (got["450800"]["value"], got["450800"]["qualifier"]) == (200_000.0, "at_least")
+    # Gangbei publishes the total itself: the report's figure, not a sum
+    assert (got["450802"]["fact_id"], got["450802"]["qualifier"]) == ("F4", "exact")
+
+
+def test_published_keeps_the_parts_rows():
+    df = published(FUND_FACTS, LOCALITIES, ["450400"], parts=True)
+    assert sorted(df["fact_id"]) == ["F1", "F1+F2", "F2"]
+
+
+def test_a_complete_set_of_exact_parts_makes_an_exact_total():
+    kinds = ["fund_service", "fund_work", "fund_party", "fund_other"]
+    facts = _facts(*((f"F{i}", "S1", "梧州市", k, 10.0, "元", "exact") for i, k in enumerate(kinds)))
+    row = published(facts, LOCALITIES, indicators=["fund_total"], parts=True).row(0, named=True)
+    assert (row["value"], row["qualifier"]) == (40.0, "exact")
+
+
+def test_parts_that_give_no_bound_or_disagree_are_not_added_up():
+    vague = _facts(("F1", "S1", "梧州市", "fund_service_per_community", 100.0, "元", "about"))
+    assert published(vague, LOCALITIES, indicators=["fund_total_per_community"], parts=True).is_empty()
+    conflicting = _facts(
+        ("F1", "S1", "梧州市", "fund_work_per_community", 100.0, "元", "exact"),
+        ("F2", "S2", "梧州市", "fund_work_per_community", 200.0, "元", "exact"),
+    )
+    assert published(conflicting, LOCALITIES, indicators=["fund_total_per_community"], parts=True).is_empty()
+
+
+def test_beside_published_with_parts_and_latest_period():
+    lf = pl.concat([ROWS, ROWS.with_columns(pl.lit("2023").alias("period"))])
+    df = beside_published(lf, FUND_FACTS, LOCALITIES, ["450400"], ["fund_total_per_community"], latest=True, parts=True)
+    assert sorted(df.select("basis", "fact_id").rows(), key=str) == [("published", "F1+F2"), ("roster", None)]
+    assert df.filter(pl.col("basis") == "roster")["period"].to_list() == ["2024"]
+
+
+ROWS_TWO_PERIODS = pl.concat(
+    [ROWS, ROWS.with_columns(pl.lit("2023").alias("period"), pl.col("services") * 2)]
+).filter(~((pl.col("period") == "2024") & (pl.col("city_id") == "450800")))
+
+
+def test_snapshot_takes_each_localitys_latest_period():
+    df = snapshot(ROWS_TWO_PERIODS, ["450400", "450800"], LOCALITIES, ["services"])
+    assert df.select("locality_id", "period", "services").rows() == [("450400", "2024", 60), ("450800", "2023", 10)]
+    assert df["synthetic"].to_list() == [True, True]
+
+
+def test_snapshot_of_a_period_leaves_out_localities_without_it():
+    df = snapshot(ROWS_TWO_PERIODS, ["450400", "450800"], LOCALITIES, ["services"], "2024")
+    assert df["locality_id"].to_list() == ["450400"]
+
+
+def test_snapshot_per_community_names_the_locality_chosen():
+    df = snapshot(ROWS, ["450405", "450400"], LOCALITIES, ["compound_coverage"], communities=True)
+    assert df.select("locality_id", "community", "compound_coverage").rows() == [
+        ("450405", "B", 0.5),
+        ("450405", "C", None),
+        ("450400", "A", 1.0),
+        ("450400", "B", 0.5),
+        ("450400", "C", None),
+    ]
+
+
+def test_published_merge_joins_reports_that_state_the_same_figure_and_keeps_disagreements():
+    facts = _facts(
+        ("F1", "S1", "梧州市", "compound_coverage", 100.0, "%", "exact"),
+        ("F2", "S2", "梧州市", "compound_coverage", 100.0, "%", "exact"),
+        ("F3", "S1", "梧州市", "compounds_with_party_org", 201.0, "个", "exact"),
+        ("F4", "S2", "梧州市", "compounds_with_party_org", 543.0, "个", "exact"),
+    )
+    df = published(facts, LOCALITIES, ["450400"], merge=True)
+    assert df.select("indicator", "fact_id", "source_id", "value").rows() == [
+        ("compound_coverage", "F1,F2", "S1,S2", 1.0),
+        ("compounds_with_party_org", "F3", "S1", 201.0),
+        ("compounds_with_party_org", "F4", "S2", 543.0),
+    ]
+    assert df["evidence"][0] == "F1 原文；F2 原文"

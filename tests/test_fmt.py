@@ -19,6 +19,8 @@ from ui.fmt import change, number, qualified
         (150000, "money", "zh", "15万"),
         (150000, "money", "en", "150K"),
         (723000000, "money", "zh", "7.23亿"),
+        (5578.947368421068, "money", "zh", "5,579"),
+        (50000, "money", "zh", "5万"),
         (12.345, "decimal1", "en", "12.3"),
         (None, "percent", "zh", "—"),
         (math.nan, "money", "en", "—"),
@@ -49,3 +51,20 @@ def test_change_of_a_rate_is_in_points():
 
 def test_change_missing_is_none():
     assert change(None, "integer", "zh") is None
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "qualifier", "parts", "with_unit", "expected"),
+    [
+        ("fund_total_per_community", 150_000.0, "at_least", [100_000.0, 50_000.0], True, "≥10万+5万 元"),
+        ("fund_total_per_community", 200_000.0, "at_least", None, False, "≥20万"),
+        ("fund_total_per_community", 180_000.0, "exact", None, False, "18万"),
+        ("compound_coverage", 1.0, "exact", None, True, "100%"),
+        ("reported_members", 30_000.0, "more_than", None, True, ">30,000 名"),
+        ("grids", None, "exact", None, False, "无数据"),
+    ],
+)
+def test_published_figures_keep_their_qualifier_and_parts(indicator, value, qualifier, parts, with_unit, expected):
+    from ui.indicators import published
+
+    assert published(indicator, value, qualifier, parts=parts, with_unit=with_unit) == expected

@@ -6,6 +6,7 @@ Chinese page, an English page and a projector slide.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
@@ -39,35 +40,104 @@ def _layout(fig: go.Figure, title: str | None, *, height: int, big: bool) -> go.
 def bar(
     df: pl.DataFrame, *, x: str, y: str, fmt: Formatter, title: str | None = None, color: str | None = None,
     text: str | None = None, height: int = 380, big: bool = False, series_colors: dict[str, str] | None = None,
+    series_patterns: dict[str, str] | None = None, x_order: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Vertical bars of `y` per `x`; `color` splits series (e.g. basis published/roster); labels show formatted values."""
+    """Vertical bars of `y` per `x`; `color` splits series (e.g. basis published/roster); labels show formatted values.
+
+    `series_patterns` gives a series a fill pattern (plotly shapes: "/", "x", ".") so two series of
+    one colour stay apart without relying on colour; `x_order` fixes the order of the categories.
+    """
     fig = go.Figure()
     groups = [(None, df)] if color is None else [(k[0], g) for k, g in df.group_by(color, maintain_order=True)]
     for i, (name, g) in enumerate(groups):
         values = g[y].to_list()
         labels = g[text].to_list() if text else [fmt(v) for v in values]
         colour = (series_colors or {}).get(name, CATEGORICAL[i % len(CATEGORICAL)]) if name is not None else ROSTER_COLOR
+        marker: dict = {"color": colour}
+        pattern = (series_patterns or {}).get(name) if name is not None else None
+        if pattern:
+            marker["pattern"] = {"shape": pattern, "fgcolor": "white", "fgopacity": 0.6}
         fig.add_bar(x=g[x].to_list(), y=values, name=str(name) if name is not None else y, text=labels,
-                    textposition="outside", marker_color=colour, cliponaxis=False)
+                    textposition="outside", marker=marker, cliponaxis=False)
     fig.update_layout(barmode="group", showlegend=color is not None)
+    if x_order is not None:
+        fig.update_xaxes(categoryorder="array", categoryarray=list(x_order))
     return _layout(fig, title, height=height, big=big)
 
 
 def ranking(
     df: pl.DataFrame, *, label: str, value: str, fmt: Formatter, title: str | None = None, highlight: set[str] | None = None,
-    height: int | None = None, big: bool = False,
+    height: int | None = None, big: bool = False, text: str | None = None, color: str | None = None,
+    series_colors: dict[str, str] | None = None, ascending: bool = False,
 ) -> go.Figure:
-    """Horizontal bars sorted best at top; missing values listed last in grey as 'no data'."""
-    ordered = df.sort(value, descending=True, nulls_last=True)
+    """Horizontal bars sorted best at top (`ascending`: lowest at top, e.g. where coverage lags);
+    missing values listed last in grey as 'no data'. `text` names a column of ready labels
+    (e.g. with a qualifier, `≥20万`); `color` splits the bars into legend series (e.g. basis
+    published/roster) coloured by `series_colors`.
+    """
+    ordered = df.sort(value, descending=not ascending, nulls_last=True)
     labels, values = ordered[label].to_list(), ordered[value].to_list()
-    colours = [MISSING_COLOR if v is None else (CATEGORICAL[5] if highlight and l in highlight else ROSTER_COLOR)
-               for l, v in zip(labels, values, strict=True)]
-    fig = go.Figure(go.Bar(
-        y=labels, x=[0 if v is None else v for v in values], orientation="h", marker_color=colours,
-        text=[fmt(v) for v in values], textposition="outside", cliponaxis=False,
-    ))
+    texts = ordered[text].to_list() if text else [fmt(v) for v in values]
+    if color is None:
+        colours = [MISSING_COLOR if v is None else (CATEGORICAL[5] if highlight and l in highlight else ROSTER_COLOR)
+                   for l, v in zip(labels, values, strict=True)]
+        fig = go.Figure(go.Bar(
+            y=labels, x=[0 if v is None else v for v in values], orientation="h", marker_color=colours,
+            text=texts, textposition="outside", cliponaxis=False,
+        ))
+        fig.update_layout(showlegend=False)
+    else:
+        fig = go.Figure()
+        series = ordered[color].to_list()
+        for i, name in enumerate(dict.fromkeys(series)):
+            idx = [j for j, s in enumerate(series) if s == name]
+            colour = (series_colors or {}).get(name, CATEGORICAL[i % len(CATEGORICAL)])
+            fig.add_bar(
+                y=[labels[j] for j in idx], x=[0 if values[j] is None else values[j] for j in idx], orientation="h",
+                name=str(name), marker_color=[MISSING_COLOR if values[j] is None else colour for j in idx],
+                text=[texts[j] for j in idx], textposition="outside", cliponaxis=False,
+            )
+        fig.update_layout(showlegend=True, barmode="overlay")
+        fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=height or max(260, 28 * len(labels) + 80), big=big)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5, *, include_zero: bool = True) -> list[float]:
+    """About n round tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi] (with 0 unless told not)."""
+    if include_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(n, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    ticks, v = [], start
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 10))
+        v += step
+    if ticks[-1] < hi:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def value_axis(
+    fig: go.Figure, values: Sequence[float | None], fmt: Formatter, *, axis: str = "y", include_zero: bool = True,
+    fixed_range: bool = False,
+) -> go.Figure:
+    """Ticks labelled with the page's own number format (10万, 100%) instead of plotly's (100k);
+    `fixed_range` also pins the axis to the ticks (a little margin around them)."""
+    present = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not present:
+        return fig
+    ticks = nice_ticks(min(present), max(present), include_zero=include_zero)
+    update: dict = {"tickmode": "array", "tickvals": ticks, "ticktext": [fmt(t) for t in ticks]}
+    if fixed_range and len(ticks) > 1:
+        pad = (ticks[-1] - ticks[0]) * 0.06
+        update["range"] = [ticks[0] - pad, ticks[-1] + pad]
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**update)
+    return fig
 
 
 def scatter(
@@ -117,4 +187,4 @@ def tick_format(fmt_name: str) -> dict:
     return {"tickformat": ".0%"} if fmt_name == "percent" else {}
 
 
-__all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")
+__all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "value_axis", "nice_ticks", "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")

@@ -12,12 +12,13 @@ from ui.i18n import t
 def buttons(df: pl.DataFrame, name: str, *, key: str, synthetic: bool = False) -> None:
     """Two buttons side by side; the files are built only when clicked."""
     stem = f"{name}{'_synthetic' if synthetic else ''}"
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
+    # a horizontal row of content-width buttons: labels are never cut off, in either language
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         t("common.download_csv"), data=lambda: to_csv_bytes(df), file_name=f"{stem}.csv",
         mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore",
     )
-    c2.download_button(
+    row.download_button(
         t("common.download_xlsx"), data=lambda: to_xlsx_bytes(df, name[:31]), file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore",

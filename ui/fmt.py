@@ -22,6 +22,9 @@ def number(value: float | int | None, fmt: str, lang: str, *, no_data: str = "�
     v = float(value)  # type: ignore[arg-type]
     if fmt == "percent":
         return f"{v * 100:.1f}%"
+    if fmt == "money" and abs(v) < 10_000:
+        # below 1万 there is nothing to compact, and Babel would print every decimal (5578.947…)
+        return format_decimal(round(v), locale=locale)
     if fmt == "money" or (fmt == "integer" and abs(v) >= 100_000):
         return format_compact_decimal(v, locale=locale, fraction_digits=1 if abs(v) < 1e8 else 2)
     if fmt == "integer":

@@ -24,6 +24,16 @@ def _seed(key: str, valid: Callable[[Any], bool], default: Any, parse: Callable[
     st.session_state[key] = value if raw is not None and valid(value) else default
 
 
+def _frozen(opts: list[Any], format_func: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The labels as they are now: Streamlit (and AppTest) may call format_func outside the script
+    run, where the interface language in st.session_state cannot be read."""
+    try:
+        labels = {o: format_func(o) for o in opts}
+    except TypeError:  # unhashable options: keep the function
+        return format_func
+    return lambda o: labels[o] if o in labels else format_func(o)
+
+
 def _publish(key: str, text: str | None) -> None:
     # Always written, defaults included: a link must reopen this view even after defaults move on.
     if text is None:
@@ -41,7 +51,7 @@ def selectbox(label: str, options: Sequence[Any], *, key: str, default: Any = No
     fallback = default if default in opts else opts[0]
     by_text = {str(o): o for o in opts}
     _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
-    value = container.selectbox(label, opts, key=key, format_func=format_func, **kw)
+    value = container.selectbox(label, opts, key=key, format_func=_frozen(opts, format_func), **kw)
     _publish(key, None if value is None else str(value))
     return value
 
@@ -52,7 +62,8 @@ def segmented(label: str, options: Sequence[Any], *, key: str, default: Any = No
     fallback = default if default in opts else opts[0]
     by_text = {str(o): o for o in opts}
     _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
-    value = container.segmented_control(label, opts, key=key, format_func=format_func, required=True, **kw)
+    value = container.segmented_control(label, opts, key=key, format_func=_frozen(opts, format_func), required=True,
+                                        **kw)
     _publish(key, None if value is None else str(value))
     return value
 
@@ -66,6 +77,6 @@ def multiselect(label: str, options: Sequence[Any], *, key: str, default: Sequen
         return [by_text[p] for p in raw.split(LIST_SEP) if p in by_text]
 
     _seed(key, lambda v: isinstance(v, list) and all(x in opts for x in v), [d for d in default if d in opts], parse)
-    value = container.multiselect(label, opts, key=key, format_func=format_func, **kw)
+    value = container.multiselect(label, opts, key=key, format_func=_frozen(opts, format_func), **kw)
     _publish(key, LIST_SEP.join(str(v) for v in value))
     return value
