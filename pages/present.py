@@ -87,7 +87,7 @@ def _md(text: str) -> str:
 
 
 def _step(delta: int, total: int) -> None:
-    st.session_state["slide"] = min(max(int(st.session_state.get("slide", 1)) + delta, 1), total)
+    urlstate.set_value("slide", min(max(int(urlstate.current("slide", 1)) + delta, 1), total))
 
 
 def _kpis(slide: Slide) -> None:

@@ -208,3 +208,17 @@ def test_english_link_stays_english_through_an_interaction(server, page):
     page.wait_for_selector(".js-plotly-plot")
     assert page.locator(".js-plotly-plot").first.get_by_text("Published", exact=True).count() >= 1
     shot(page, "page-compare-en")
+
+
+def test_page_switch_keeps_language_and_locality(server, page):
+    # Streamlit drops widget state and the query string on a navigation click; the choice must survive.
+    _open(page, f"{server}/?lang=en&loc=450800")
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_role("link", name="Compare cities").click()
+    page.get_by_role("heading", name="Compare cities").wait_for()
+    page.wait_for_url("**lang=en**", timeout=10_000)
+    assert "loc=450800" in page.url
+    page.get_by_role("link", name="Districts and communities").click()
+    page.get_by_role("heading", name="Districts and communities").wait_for()
+    page.wait_for_url("**/district?**loc=450800**", timeout=10_000)
+    _no_errors(page)

@@ -10,7 +10,9 @@ LANG_KEY = "lang"
 
 
 def lang() -> str:
-    value = st.session_state.get(LANG_KEY)
+    from ui import urlstate
+
+    value = urlstate.current(LANG_KEY)
     return value if value in LANGS else "zh"
 
 

@@ -15,13 +15,39 @@ import streamlit as st
 LIST_SEP = ","
 
 
+def _kept(key: str) -> str:
+    """Where a widget's value is kept apart from the widget: Streamlit drops a widget's own state when
+    the user switches pages through the navigation (and the URL's query string with it), so the
+    language and filters would fall back to defaults on every page change without this copy."""
+    return f"urlstate:{key}"
+
+
 def _seed(key: str, valid: Callable[[Any], bool], default: Any, parse: Callable[[str], Any]) -> None:
-    """First run of a session (or the value became invalid): take the URL's value if it is valid."""
-    if key in st.session_state and valid(st.session_state[key]):
+    """Before the widget is drawn: the kept value, else the URL's, else the default."""
+    state = st.session_state
+    if _kept(key) in state and valid(state[_kept(key)]):
+        state[key] = state[_kept(key)]
         return
     raw = st.query_params.get(key)
     value = parse(raw) if raw is not None else None
-    st.session_state[key] = value if raw is not None and valid(value) else default
+    state[key] = state[_kept(key)] = value if raw is not None and valid(value) else default
+
+
+def _keep(key: str) -> Callable[[], None]:
+    """on_change: the user's choice becomes the kept value."""
+    return lambda: st.session_state.__setitem__(_kept(key), st.session_state.get(key))
+
+
+def set_value(key: str, value: Any) -> None:
+    """Change a URL-bound widget's value from a callback (e.g. next/previous slide buttons)."""
+    st.session_state[_kept(key)] = value
+    st.session_state[key] = value
+
+
+def current(key: str, default: Any = None) -> Any:
+    """The value a URL-bound widget holds in this session (readable before the widget is drawn)."""
+    state = st.session_state
+    return state.get(key, state.get(_kept(key), default))
 
 
 def _frozen(opts: list[Any], format_func: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -34,7 +60,8 @@ def _frozen(opts: list[Any], format_func: Callable[[Any], str]) -> Callable[[Any
     return lambda o: labels[o] if o in labels else format_func(o)
 
 
-def _publish(key: str, text: str | None) -> None:
+def _publish(key: str, value: Any, text: str | None) -> None:
+    st.session_state[_kept(key)] = value
     # Always written, defaults included: a link must reopen this view even after defaults move on.
     if text is None:
         if key in st.query_params:
@@ -51,8 +78,8 @@ def selectbox(label: str, options: Sequence[Any], *, key: str, default: Any = No
     fallback = default if default in opts else opts[0]
     by_text = {str(o): o for o in opts}
     _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
-    value = container.selectbox(label, opts, key=key, format_func=_frozen(opts, format_func), **kw)
-    _publish(key, None if value is None else str(value))
+    value = container.selectbox(label, opts, key=key, on_change=_keep(key), format_func=_frozen(opts, format_func), **kw)
+    _publish(key, value, None if value is None else str(value))
     return value
 
 
@@ -62,9 +89,9 @@ def segmented(label: str, options: Sequence[Any], *, key: str, default: Any = No
     fallback = default if default in opts else opts[0]
     by_text = {str(o): o for o in opts}
     _seed(key, lambda v: v in opts, fallback, lambda s: by_text.get(s))
-    value = container.segmented_control(label, opts, key=key, format_func=_frozen(opts, format_func), required=True,
+    value = container.segmented_control(label, opts, key=key, on_change=_keep(key), format_func=_frozen(opts, format_func), required=True,
                                         **kw)
-    _publish(key, None if value is None else str(value))
+    _publish(key, value, None if value is None else str(value))
     return value
 
 
@@ -77,6 +104,6 @@ def multiselect(label: str, options: Sequence[Any], *, key: str, default: Sequen
         return [by_text[p] for p in raw.split(LIST_SEP) if p in by_text]
 
     _seed(key, lambda v: isinstance(v, list) and all(x in opts for x in v), [d for d in default if d in opts], parse)
-    value = container.multiselect(label, opts, key=key, format_func=_frozen(opts, format_func), **kw)
-    _publish(key, LIST_SEP.join(str(v) for v in value))
+    value = container.multiselect(label, opts, key=key, on_change=_keep(key), format_func=_frozen(opts, format_func), **kw)
+    _publish(key, value, LIST_SEP.join(str(v) for v in value))
     return value
