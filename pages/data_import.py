@@ -10,6 +10,7 @@ import streamlit as st
 from store.access import Permission
 from store.db import StoreError
 from store.importer import already_imported, import_bytes, rollback_dataset, validate_bytes
+from ui import urlstate
 from ui.auth import require_permission
 from ui.context import get_db, invalidate, table
 from ui.i18n import lang as current_lang
@@ -41,7 +42,8 @@ def _history() -> pl.DataFrame:
 def _show_problems(title: str, table: pl.DataFrame, kind: str) -> None:
     getattr(st, kind)(title)
     labels = {c: t(f"import.col.{c}") for c in table.columns}
-    st.dataframe(table.rename(labels), hide_index=True, width="stretch")
+    shown = table.with_columns(pl.col(pl.String).fill_null("—"))  # a CSV has no sheet: a dash, not "None"
+    st.dataframe(shown.rename(labels), hide_index=True, width="stretch")
 
 
 st.title(t("import.ui.title"))
@@ -98,6 +100,7 @@ else:
                     if result.superseded:
                         text += " " + t("import.ui.superseded", ids=", ".join(map(str, result.superseded)))
                     st.session_state[_FLASH] = ("success", text)
+                    urlstate.set_value("period", result.period)  # every page now opens on what was just imported
                 else:
                     st.session_state[_FLASH] = ("error", t("import.ui.refused", n=len(result.problems)))
                 invalidate()

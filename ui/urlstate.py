@@ -39,9 +39,11 @@ def _keep(key: str) -> Callable[[], None]:
 
 
 def set_value(key: str, value: Any) -> None:
-    """Change a URL-bound widget's value from a callback (e.g. next/previous slide buttons)."""
+    """Change a URL-bound widget's value (next/previous buttons, a new period after an import).
+
+    Only the kept value changes: the widget takes it when it is next drawn, which is allowed at any
+    point of a run, whereas writing a drawn widget's own key raises."""
     st.session_state[_kept(key)] = value
-    st.session_state[key] = value
 
 
 def current(key: str, default: Any = None) -> Any:
