@@ -56,3 +56,47 @@ def _close_databases_at_exit():
     for path in list(store_db._instances):
         store_db.close_database(path)
     gc.collect()
+
+
+@pytest.fixture(scope="session")
+def store_tables(bootstrapped_db_path) -> dict:
+    """The bootstrapped store's tables as polars frames, as the pages read them."""
+    from store import read
+
+    cur = open_database(bootstrapped_db_path).reader()
+    try:
+        return {name: getattr(read, name)(cur) for name in ("localities", "sources", "facts", "community_rows")}
+    finally:
+        cur.close()
+
+
+@pytest.fixture(scope="module")
+def server(bootstrapped_db_path, tmp_path_factory):
+    """`streamlit run app.py` on a copy of the bootstrapped database, one per test module.
+
+    A copy: the pytest process may hold the original open for AppTest, and DuckDB allows one
+    read-write process per file.
+    """
+    import shutil
+
+    from tests.browser_support import require_chromium, streamlit_server
+
+    require_chromium()
+    db = tmp_path_factory.mktemp("served") / "gov.duckdb"
+    shutil.copy(bootstrapped_db_path, db)
+    with streamlit_server(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, launched by path (Playwright's own download is unavailable)."""
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

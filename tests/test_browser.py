@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.browser_support import (
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, shot, streamlit_server, wait_app_idle,
-)
+from tests.browser_support import ARTIFACTS, shot, wait_app_idle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(bootstrapped_db_path, tmp_path_factory):
-    require_chromium()
-    # A copy: the pytest process may hold the original open for AppTest, and DuckDB
-    # allows one read-write process per file.
-    db = tmp_path_factory.mktemp("served") / "gov.duckdb"
-    shutil.copy(bootstrapped_db_path, db)
-    with streamlit_server(db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from queries.coverage import coverage
 from queries.funding import funding
 from queries.scope import in_scope
 from store import read
-from store.db import open_database
 from tests.conftest import ROOT
 
 WUZHOU, GUIGANG, CENXI = "450400", "450800", "450481"
@@ -34,12 +33,8 @@ TRIO = [WUZHOU, GUIGANG, CENXI]
 
 
 @pytest.fixture(scope="module")
-def tables(bootstrapped_db_path) -> dict[str, pl.DataFrame]:
-    cur = open_database(bootstrapped_db_path).reader()
-    try:
-        return {name: getattr(read, name)(cur) for name in ("localities", "sources", "facts", "community_rows")}
-    finally:
-        cur.close()
+def tables(store_tables) -> dict[str, pl.DataFrame]:
+    return store_tables
 
 
 @pytest.fixture(scope="module")
