@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, shot, streamlit_server, wait_app_idle
+from tests.browser_support import shot, streamlit_server, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +31,7 @@ def _upload(page, path) -> None:
     wait_app_idle(page)
 
 
-def test_gbk_roster_with_problems_then_fixed_then_imported(bootstrapped_db_path, tmp_path):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_gbk_roster_with_problems_then_fixed_then_imported(bootstrapped_db_path, tmp_path, browser):
     bad = list(GOOD)
     bad[1] = bad[1].replace(",6,5,", ",6,7,")           # part above its whole
     bad[2] = bad[2].replace("长洲区", "长州区")          # unknown district (closest: 长洲区)
@@ -45,8 +42,7 @@ def test_gbk_roster_with_problems_then_fixed_then_imported(bootstrapped_db_path,
 
     db = tmp_path / "served.duckdb"
     shutil.copy(bootstrapped_db_path, db)
-    with streamlit_server(db) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with streamlit_server(db) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 2100})
         page.goto(f"{url}/data_import")
         wait_app_idle(page)
@@ -73,4 +69,4 @@ def test_gbk_roster_with_problems_then_fixed_then_imported(bootstrapped_db_path,
         assert "period=2026" in page.url  # the new period is now the default view
         card = page.locator('[data-testid="stMetric"]').filter(has_text="社区数").first
         assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "5"
-        browser.close()
+        page.close()

@@ -5,30 +5,25 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium, shot, streamlit_server, wait_app_idle
+from tests.browser_support import shot, streamlit_server, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
 
-def test_first_start_builds_the_database_and_serves_the_overview(tmp_path):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_first_start_builds_the_database_and_serves_the_overview(tmp_path, browser):
     db = tmp_path / "fresh" / "gov.duckdb"
     assert not db.exists()
     with streamlit_server(db) as url:  # health answered "ok" before this line
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 2100})
-            page.goto(f"{url}/?loc=450400")
-            wait_app_idle(page)
-            page.get_by_role("heading", name="总览").wait_for()
-            cards = page.locator('[data-testid="stMetric"]')
-            cards.first.wait_for()
-            texts = cards.all_inner_texts()
-            shot(page, "first-start")
-            assert page.locator('[data-testid="stException"]').count() == 0
-            browser.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 2100})
+        page.goto(f"{url}/?loc=450400")
+        wait_app_idle(page)
+        page.get_by_role("heading", name="总览").wait_for()
+        cards = page.locator('[data-testid="stMetric"]')
+        cards.first.wait_for()
+        texts = cards.all_inner_texts()
+        shot(page, "first-start")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()
     assert any("社区数" in t and "57" in t for t in texts), texts
     con = duckdb.connect(str(db), read_only=True)
     try:
