@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from store.access import Permission
+from store.backup import backup_bytes
 from store.db import StoreError
 from store.importer import already_imported, import_bytes, rollback_dataset, validate_bytes
 from ui import urlstate
@@ -128,3 +129,12 @@ else:
                 st.session_state[_FLASH] = ("success", t("import.ui.rolled_back", dataset_id=done.dataset_id, reactivated=again))
             invalidate()
             st.rerun()
+
+if actor.can(Permission.BACKUP):
+    st.divider()
+    st.subheader(t("import.ui.backup"))
+    st.caption(t("import.ui.backup_help"))
+    st.download_button(
+        t("import.ui.backup_download"), data=lambda: backup_bytes(db, actor=actor), file_name="gov-backup.duckdb",
+        mime="application/octet-stream", key="import_backup", icon=":material/backup:", on_click="ignore",
+    )

@@ -295,3 +295,14 @@ def restore_database(backup: str | os.PathLike[str], target: str | os.PathLike[s
             tmp.unlink(missing_ok=True)
             tmp_wal.unlink(missing_ok=True)
     return manifest
+
+
+def backup_bytes(db: Database, *, actor: str | Actor = "local") -> bytes:
+    """A verified backup as bytes, for the dashboard's download button (the running app holds the file)."""
+    import tempfile
+
+    require(actor, Permission.BACKUP)
+    with tempfile.TemporaryDirectory(prefix="gov-backup-") as tmp:
+        out = Path(tmp) / "backup.duckdb"
+        backup_database(db, out, actor=actor)
+        return out.read_bytes()

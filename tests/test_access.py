@@ -138,6 +138,7 @@ def test_import_page_refuses_non_administrators(with_users, name):
     assert not at.get("file_uploader")
     assert not [b for b in at.button if b.key in ("import_confirm", "import_rollback")]
     assert not at.dataframe  # not even the history
+    assert not at.get("download_button")  # nor a backup
 
 
 def test_import_page_serves_administrators(with_users):
@@ -146,6 +147,7 @@ def test_import_page_serves_administrators(with_users):
     assert not at.error
     assert len(at.get("file_uploader")) == 1
     assert [b for b in at.button if b.key == "import_rollback"]
+    assert len(at.get("download_button")) == 1  # the database backup
 
 
 def test_single_user_mode_page_acts_as_administrator(single_user):

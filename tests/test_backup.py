@@ -193,3 +193,39 @@ def test_backup_and_restore_need_the_backup_permission(source, tmp_path):
     assert not (tmp_path / "b.duckdb").exists()
     with pytest.raises(PermissionDenied):
         restore_database(tmp_path / "b.duckdb", source, actor=Actor("anna", "analyst"))
+
+
+def test_backup_bytes_is_a_verified_backup_that_restores(tmp_path):
+    from store.backup import backup_bytes, restore_database, verify_backup
+    from store.bootstrap import bootstrap
+    from store.db import close_database, open_database
+
+    src = tmp_path / "src.duckdb"
+    db = open_database(src)
+    bootstrap(db)
+    data = backup_bytes(db, actor="admin-cli")
+    close_database(src)
+    file = tmp_path / "downloaded.duckdb"
+    file.write_bytes(data)
+    manifest = verify_backup(file)
+    assert manifest.counts["community_rows"] > 0
+    target = tmp_path / "restored.duckdb"
+    restore_database(file, target)
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM community_rows").fetchone()[0] == manifest.counts["community_rows"]
+    finally:
+        con.close()
+
+
+def test_backup_bytes_refuses_a_viewer(tmp_path):
+    from store.access import Actor, PermissionDenied
+    from store.backup import backup_bytes
+    from store.db import close_database, open_database
+
+    db = open_database(tmp_path / "v.duckdb")
+    try:
+        with pytest.raises(PermissionDenied):
+            backup_bytes(db, actor=Actor("victor", "viewer"))
+    finally:
+        close_database(tmp_path / "v.duckdb")
