@@ -18,7 +18,7 @@ SEED = 20_240_601
 PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024", "2025")
 KINDS: tuple[str, ...] = ("visit", "mediation", "volunteer", "consultation", "culture", "elderly_care")
 OUT_DIR = Path(__file__).resolve().parent / "out"
-FORMAT_VERSION = 4  # bump when the generator changes, so cached Parquet is rebuilt
+FORMAT_VERSION = 5  # bump when the generator changes, so cached Parquet is rebuilt
 
 SCALES: dict[str, dict[str, int]] = {
     "national": {"communities": 120_000, "events": 20_000_000},
@@ -320,6 +320,7 @@ def _facts(rng: np.random.Generator, rows: pl.DataFrame, localities: pl.DataFram
         add(city, "city", "compound_coverage", 100, "%", "exact", None)
         add(city, "city", "grids", grids if rng.random() < 0.7 else round(grids * 1.03), "个", "exact", PERIODS[-1])
         add(city, "city", "fund_service_per_community", 100_000, "元", "at_least", None)
+        add(city, "city", "fund_work_per_community", 20_000, "元", "more_than", None)  # a floor: every community
         add(
             city,
             "city",

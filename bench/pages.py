@@ -267,7 +267,7 @@ def reconcile_ours(d: Inputs) -> dict[str, pl.DataFrame]:
 def _statistic(qualifier: pd.Series, denominator: pd.Series) -> pd.Series:
     per = denominator == "communities"
     return pd.Series(
-        np.where(per & (qualifier == "at_least"), "min", np.where(per & (qualifier == "up_to"), "max", "pooled")),
+        np.where(per & qualifier.isin(["at_least", "more_than"]), "min", np.where(per & (qualifier == "up_to"), "max", "pooled")),
         index=qualifier.index,
     )
 
@@ -385,7 +385,7 @@ def reconcile_sql(d: Inputs) -> dict[str, pl.DataFrame]:
             GROUP BY f.fact_id HAVING count(*) = 1)
         SELECT f.*, m.locality_id, c.kind, c.denominator,
                c.kind = 'rate' AND f.unit IN ('%', '％') AS pct,
-               CASE WHEN c.denominator = 'communities' AND f.qualifier = 'at_least' THEN 'min'
+               CASE WHEN c.denominator = 'communities' AND f.qualifier IN ('at_least', 'more_than') THEN 'min'
                     WHEN c.denominator = 'communities' AND f.qualifier = 'up_to' THEN 'max'
                     ELSE 'pooled' END AS statistic
         FROM facts f JOIN catalog c ON f.indicator = c.indicator_id LEFT JOIN m USING (fact_id)"""

@@ -73,7 +73,7 @@ def reconcile(
 
     The roster side is the locality's rows in the fact's period (or, for a fact without one, the
     locality's latest period), aggregated with the catalog formula (`statistic` pooled) — except a
-    per-community floor (at_least) is set against the lowest community (`min`) and a per-community
+    per-community floor (at_least, more_than) is set against the lowest community (`min`) and a per-community
     ceiling (up_to) against the highest (`max`). Claims are in catalog units (100 % → 1.0).
     Verdicts: exact/about within `tolerance` (rounding of the stated number, or 5 %) →
     within_rounding; more_than must exceed; at_least/up_to are bounds with no tolerance; no roster
@@ -90,7 +90,8 @@ def reconcile(
         .join(raw, on="fact_id", how="left")
         .join(catalog, on="indicator", how="left")
         .with_columns(
-            pl.when(per_community & (pl.col("qualifier") == "at_least"))
+            # "不少于/以上 per community" promises every community clears the floor, so the lowest one is what counts
+            pl.when(per_community & pl.col("qualifier").is_in(["at_least", "more_than"]))
             .then(pl.lit("min"))
             .when(per_community & (pl.col("qualifier") == "up_to"))
             .then(pl.lit("max"))

@@ -98,6 +98,8 @@ def verdict(record: dict, roster: pl.LazyFrame = ROSTER) -> dict:
             fact("fund_service_per_community", 110_000, "元", "at_least"),
             "contradicted",
         ),  # the lowest community has 100,000
+        (fact("fund_service_per_community", 90_000, "元", "more_than"), "consistent"),
+        (fact("fund_service_per_community", 120_000, "元", "more_than"), "contradicted"),  # the lowest has 100,000
         (fact("fund_total_per_community", 150_000, "元", "up_to"), "consistent"),
         (fact("fund_total_per_community", 140_000, "元", "up_to"), "contradicted"),
         (fact("grids", 613, period="2019"), "no_data"),
