@@ -45,7 +45,7 @@ INDICATORS = {
     "reported_units", "services", "problems_solved", "disputes_mediated", "volunteers",
     "workers", "service_center_area_m2", "compound_coverage", "grid_coverage",
     "property_coverage", "fund_service_per_community", "fund_work_per_community",
-    "fund_party_per_community", "fund_total_per_community", "fund_total", "center_m2_per_community",
+    "fund_party_per_community", "fund_total_per_community", "fund_total", "center_m2_per_community", "fund_party",
 }
 SEED_CITIES = {"梧州市", "贵港市", "太原市", "景德镇市", "通化市"}
 
