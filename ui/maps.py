@@ -442,6 +442,11 @@ def points_layer(
             else:
                 shown = no_data if v is None else str(v)
         rows.append({"lon": x, "lat": y, **_tooltip_fields(str(r.get(name) or ""), value_label, shown)})
+    return _dots(rows, layer_id=layer_id, color=color, radius_px=radius_px)
+
+
+def _dots(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> pdk.Layer:
+    """White-rimmed dots of a fixed pixel size, pickable for their tooltip fields."""
     return pdk.Layer(
         "ScatterplotLayer",
         id=layer_id,
@@ -502,21 +507,7 @@ def china_overview(
         line_width_units="'pixels'",
         pickable=False,
     )
-    dots = pdk.Layer(
-        "ScatterplotLayer",
-        id="localities",
-        data=rows,
-        get_position=["lon", "lat"],
-        get_fill_color=hex_to_rgba(color),
-        get_line_color=[255, 255, 255, 255],
-        stroked=True,
-        line_width_units="'pixels'",
-        get_line_width=1.5,
-        radius_units="'pixels'",
-        get_radius=7,
-        pickable=True,
-        auto_highlight=True,
-    )
+    dots = _dots(rows, layer_id="localities", color=color, radius_px=7)
     # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
     # handle: it hides every label), so near-coincident names are merged here instead.
     names = label_layer(
