@@ -14,9 +14,8 @@ from ui import indicators as ind
 from ui.context import table
 from ui.filters import current
 from ui.i18n import lang, name_col, t
-from ui.maps import (
-    CATEGORICAL, choropleth, district_features, features_bounds, fit_view, legend, points_layer, source_note,
-)
+from ui.district_map import district_map, legend_html
+from ui.maps import CATEGORICAL, district_features, features_bounds, fit_view, legend, points_layer, source_note
 from ui.names import Names
 from ui.notices import synthetic_banner
 
@@ -60,51 +59,40 @@ st.caption(t(
 ))
 
 # ---------------------------------------------------------------- choropleth of the city's districts
-features = district_features(city.get("adcode") or city_id)
-adcode_to_id = {r["adcode"]: r["locality_id"] for r in by_id.values() if r["level"] == "district" and r["adcode"]}
-feature_ids = [adcode_to_id[fe["properties"]["adcode"]] for fe in features["features"]
-               if fe["properties"]["adcode"] in adcode_to_id]
-district_values = (
-    snapshot(rows.lazy(), feature_ids, loc, [indicator], f.period) if feature_ids and not rows.is_empty()
-    else pl.DataFrame(schema={"locality_id": pl.String, indicator: pl.Float64, "synthetic": pl.Boolean})
-)
-found = {by_id[i]["adcode"]: v for i, v in district_values.select("locality_id", indicator).iter_rows()}
-values_by_adcode = {fe["properties"]["adcode"]: found.get(fe["properties"]["adcode"]) for fe in features["features"]}
-
 communities = (
     snapshot(rows.lazy(), [scope_id], loc, list(dict.fromkeys([indicator, *TABLE_INDICATORS])), f.period,
              communities=True)
     if not rows.is_empty() else pl.DataFrame()
 )
+with_coords = (communities.filter(pl.col("lon").is_not_null() & pl.col("lat").is_not_null())
+               if not communities.is_empty() else communities)
+extra = []
+if not with_coords.is_empty():
+    points = with_coords.with_columns(
+        pl.struct("district_id", "community").map_elements(
+            lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String
+        ).alias("community_name")
+    )
+    # small near-black dots with a white ring: visible on every viridis class and on grey
+    extra.append(points_layer(points, name="community_name", value=indicator,
+                              value_label=ind.label(indicator), fmt=value_fmt, lang=lang(),
+                              color=CATEGORICAL[7], radius_px=3.5))
+dmap = district_map(rows, loc, city_id, indicator, f.period, fmt=value_fmt, value_label=ind.label(indicator),
+                    name_key=name_col(), lang=lang(), highlight_id=highlight_id, extra_layers=extra, height=520)
+district_values, values_by_adcode = dmap.district_values, dmap.values_by_adcode
 synthetic_banner(pl.concat([district_values.select("synthetic"), communities.select("synthetic")])
                  if not communities.is_empty() else district_values)
 
 map_col, legend_col = st.columns([4, 1.3], gap="medium")
 with map_col:
     st.subheader(t("district.map_title", city=names.locality(city_id), indicator=ind.label(indicator)))
-    if not features["features"]:
+    if dmap.deck is None:
         st.info(t("district.no_boundaries"), icon=":material/map:")
     else:
-        extra = []
-        with_coords = communities.filter(pl.col("lon").is_not_null() & pl.col("lat").is_not_null()) \
-            if not communities.is_empty() else communities
-        if not with_coords.is_empty():
-            points = with_coords.with_columns(
-                pl.struct("district_id", "community").map_elements(
-                    lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String
-                ).alias("community_name")
-            )
-            # small near-black dots with a white ring: visible on every viridis class and on grey
-            extra.append(points_layer(points, name="community_name", value=indicator,
-                                      value_label=ind.label(indicator), fmt=value_fmt, lang=lang(),
-                                      color=CATEGORICAL[7], radius_px=3.5))
-        deck = choropleth(
-            features, values_by_adcode, value_label=ind.label(indicator), fmt=value_fmt,
-            name_key=name_col(), lang=lang(),
-            highlight=by_id[highlight_id]["adcode"] if highlight_id in by_id else None, extra_layers=extra, height=520,
-        )
+        deck = dmap.deck
         if f.district_id and f.district_id in by_id:
             # a district chosen in the sidebar: the view closes in on it, the rest of the city around it
+            features = district_features(city.get("adcode") or city_id)
             chosen_feature = [fe for fe in features["features"]
                               if fe["properties"]["adcode"] == by_id[f.district_id]["adcode"]]
             if chosen_feature:
@@ -116,15 +104,7 @@ with map_col:
 with legend_col:
     st.markdown(f"**{t('maps.legend_title')}** · {ind.label(indicator)}")
     items = legend(values_by_adcode, value_fmt, lang=lang())
-    st.markdown(
-        "\n".join(
-            f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0;font-size:0.85rem">'
-            f'<span style="display:inline-block;width:14px;height:14px;background:{colour};'
-            f'border:1px solid #666"></span>{label}</div>'
-            for colour, label in items
-        ),
-        unsafe_allow_html=True,
-    )
+    st.markdown(legend_html(items), unsafe_allow_html=True)
     if highlight_id:
         st.caption(t("district.highlight", name=names.locality(highlight_id)))
     if not district_values.is_empty():

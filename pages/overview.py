@@ -16,8 +16,9 @@ from ui import fmt as ufmt
 from ui import indicators as ind
 from ui.context import table
 from ui.filters import current, focus_localities
-from ui.i18n import lang, t
-from ui.maps import china_overview, locality_point, source_note
+from ui.district_map import city_id_of, district_map, legend_html
+from ui.i18n import lang, name_col, t
+from ui.maps import china_overview, legend, locality_point, source_note
 from ui.names import Names
 from ui.notices import synthetic_banner
 
@@ -214,6 +215,18 @@ with right:
             fig.add_vline(x=1.0, line_dash="dash", line_color="#555555",
                           annotation_text=t("overview.target"), annotation_position="top left")
             st.plotly_chart(fig, config={"displayModeBar": False})
+        # the map a leader looks at first: which district of the city is behind on this indicator
+        city_id = city_id_of(loc, f.locality_id, f.level)
+        lag_map = district_map(
+            rows, loc, city_id, lag_ind, period, fmt=lambda v: ind.value(lag_ind, v), value_label=ind.label(lag_ind),
+            name_key=name_col(), lang=lang(), highlight_id=f.district_id or (f.locality_id if f.level == "district" else None),
+            height=360,
+        )
+        if lag_map.deck is not None:
+            st.markdown(f"**{t('overview.lag_map', city=names.locality(city_id), indicator=ind.label(lag_ind))}**")
+            st.pydeck_chart(lag_map.deck, height=360)
+            items = legend(lag_map.values_by_adcode, lambda v: ind.value(lag_ind, v), lang=lang())
+            st.markdown(legend_html(items, inline=True), unsafe_allow_html=True)
 
 if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty()):
     district_names = names.localities

@@ -96,11 +96,17 @@ def test_overview_cards_show_roster_values_changes_and_published_sources(app_env
     assert any("《广西壮族自治区梧州市：党建引领注入强大动能 千年古郡迸发时代活力》" in c and "F000-053" in c for c in captions)
     assert SYNTHETIC in [w.value for w in at.warning]
     # the China map: every seed locality as a point, values in the tooltip, no basemap
-    (deck,) = _decks(at)
+    deck, lag_deck = _decks(at)
     _no_basemap(deck)
     dots = next(layer for layer in deck["layers"] if layer["id"] == "localities")["data"]
     names = {d["tooltip_name"]: d["tooltip_value"] for d in dots}
     assert {"梧州市", "贵港市", "岑溪市"} <= set(names) and names["梧州市"] == "100.0%"
+    # the city's districts coloured by the lag indicator: which district is behind
+    _no_basemap(lag_deck)
+    shapes = next(layer for layer in lag_deck["layers"] if layer["@@type"] == "GeoJsonLayer")["data"]["features"]
+    by_name = {fe["properties"]["name_zh"]: fe["properties"] for fe in shapes}
+    assert len(by_name) == 7 and "蒙山县" in by_name
+    assert "梧州市各区县小区党组织覆盖率" in [m.value.strip("*") for m in at.markdown]
     _no_raw_keys(at)
 
 
