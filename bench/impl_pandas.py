@@ -13,17 +13,19 @@ from store.columns import MONEY
 STATS = {"_mean": "mean", "_min": "min", "_median": "median", "_max": "max"}
 
 
-def _split(col: str) -> tuple[str, str]:
+def split_stat(col: str) -> tuple[str, str]:
+    """(indicator, community statistic suffix) of a result column; the SQL version uses it too."""
     for suffix in STATS:
         if col.endswith(suffix) and col[: -len(suffix)] in indicator_ids():
             return col[: -len(suffix)], suffix
     return col, ""
 
 
-def _leaf(name: str) -> str:
+def leaf(name: str) -> str:
+    """The roster column a sum indicator adds up (catalog aliases followed to the end)."""
     row = indicator(name) if name in indicator_ids() else None
     if row and row["kind"] == "sum" and row["numerator"] != name:
-        return _leaf(row["numerator"])
+        return leaf(row["numerator"])
     return name
 
 
@@ -32,7 +34,7 @@ def _leaves(name: str, out: set[str]) -> None:
     if name in ("communities", "streets"):
         out.add(name)
     elif row is None or row["kind"] == "sum":
-        out.add(_leaf(name))
+        out.add(leaf(name))
     else:
         _leaves(row["numerator"], out)
         _leaves(row["denominator"], out)
@@ -59,26 +61,26 @@ def row_value(df: pd.DataFrame, name: str) -> pd.Series:
         return df["street"].notna().astype("int64")
     row = indicator(name) if name in indicator_ids() else None
     if row is None or row["kind"] == "sum":
-        return df[_leaf(name)]
+        return df[leaf(name)]
     return _ratio(row_value(df, row["numerator"]), row_value(df, row["denominator"]), row["scale"])
 
 
 def _from_totals(totals: pd.DataFrame, name: str) -> pd.Series:
     row = indicator(name) if name in indicator_ids() else None
     if name in ("communities", "streets") or row is None or row["kind"] == "sum":
-        return totals[name if name in ("communities", "streets") else _leaf(name)]
+        return totals[name if name in ("communities", "streets") else leaf(name)]
     return _ratio(_from_totals(totals, row["numerator"]), _from_totals(totals, row["denominator"]), row["scale"])
 
 
 def aggregate(df: pd.DataFrame, by: Sequence[str], indicators: Sequence[str], synthetic: bool = False) -> pd.DataFrame:
     """One row per distinct `by`: the catalog indicators (pooled; `_mean` etc. over community values)."""
     by = list(by)
-    if any(_leaf(_split(c)[0]) == "fund_total" or "fund" in c for c in indicators):
+    if any(leaf(split_stat(c)[0]) == "fund_total" or "fund" in c for c in indicators):
         df = with_fund_total(df)
     leaves: set[str] = set()
     stats: dict[str, tuple[str, str]] = {}
     for col in indicators:
-        base, suffix = _split(col)
+        base, suffix = split_stat(col)
         if suffix:
             stats[col] = (base, STATS[suffix])
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench.impl_pandas import leaf, split_stat
 from queries.catalog import indicator, indicator_ids
 from store.columns import MONEY
 
@@ -27,20 +28,6 @@ def q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _split(col: str) -> tuple[str, str]:
-    for suffix in STATS:
-        if col.endswith(suffix) and col[: -len(suffix)] in indicator_ids():
-            return col[: -len(suffix)], suffix
-    return col, ""
-
-
-def _leaf(name: str) -> str:
-    row = indicator(name) if name in indicator_ids() else None
-    if row and row["kind"] == "sum" and row["numerator"] != name:
-        return _leaf(row["numerator"])
-    return name
-
-
 def group_sql(name: str) -> str:
     """SQL aggregate for a catalog indicator over a group of community rows."""
     if name == "communities":
@@ -49,7 +36,7 @@ def group_sql(name: str) -> str:
         return "count(DISTINCT district_id || '/' || street)"
     row = indicator(name) if name in indicator_ids() else None
     if row is None or row["kind"] == "sum":
-        col = _leaf(name)
+        col = leaf(name)
         return f"CAST(sum({col}) AS BIGINT)" if col in INT_COLUMNS else f"sum({col})"
     num, den = group_sql(row["numerator"]), group_sql(row["denominator"])
     return _ratio(num, den, row["scale"])
@@ -63,7 +50,7 @@ def row_sql(name: str) -> str:
         return "CAST(street IS NOT NULL AS BIGINT)"
     row = indicator(name) if name in indicator_ids() else None
     if row is None or row["kind"] == "sum":
-        return _leaf(name)
+        return leaf(name)
     return _ratio(row_sql(row["numerator"]), row_sql(row["denominator"]), row["scale"])
 
 
@@ -75,7 +62,7 @@ def _ratio(num: str, den: str, scale: float | None) -> str:
 def select_list(indicators: Sequence[str]) -> str:
     out = []
     for col in indicators:
-        base, suffix = _split(col)
+        base, suffix = split_stat(col)
         expr = f"{STATS[suffix]}({row_sql(base)})" if suffix else group_sql(base)
         out.append(f"{expr} AS {col}")
     return ", ".join(out)

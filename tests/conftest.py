@@ -59,7 +59,7 @@ def _close_databases_at_exit():
 
 
 @pytest.fixture(scope="session")
-def store_tables(bootstrapped_db_path) -> dict:
+def tables(bootstrapped_db_path) -> dict:
     """The bootstrapped store's tables as polars frames, as the pages read them."""
     from store import read
 

@@ -33,11 +33,6 @@ TRIO = [WUZHOU, GUIGANG, CENXI]
 
 
 @pytest.fixture(scope="module")
-def tables(store_tables) -> dict[str, pl.DataFrame]:
-    return store_tables
-
-
-@pytest.fixture(scope="module")
 def story(tables):
     return build_story(tables, locality_id=WUZHOU, lang="zh")
 

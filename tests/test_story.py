@@ -23,11 +23,6 @@ ROSTER_KINDS = {"title", "kpis", "map", "chart", "reconcile"}
 
 
 @pytest.fixture(scope="module")
-def tables(store_tables) -> dict[str, pl.DataFrame]:
-    return store_tables
-
-
-@pytest.fixture(scope="module")
 def wuzhou(tables):
     return build_story(tables, locality_id=WUZHOU, lang="zh")
 
