@@ -99,8 +99,7 @@ if view == "scatter":
         st.stop()
     shown = pairs.select(
         pl.col("locality_id").replace_strict(loc_names, default=pl.col("locality_id")).alias("name"),
-        *([pl.struct("district_id", "community").map_elements(
-            lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String).alias("community")]
+        *([names.community_expr().alias("community")]
           if per_community else []),
         "period", SCATTER_X, SCATTER_Y, "synthetic",
     )

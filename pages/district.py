@@ -69,9 +69,7 @@ with_coords = (communities.filter(pl.col("lon").is_not_null() & pl.col("lat").is
 extra = []
 if not with_coords.is_empty():
     points = with_coords.with_columns(
-        pl.struct("district_id", "community").map_elements(
-            lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String
-        ).alias("community_name")
+        names.community_expr().alias("community_name")
     )
     # small near-black dots with a white ring: visible on every viridis class and on grey
     extra.append(points_layer(points, name="community_name", value=indicator,
@@ -109,7 +107,7 @@ with legend_col:
         st.caption(t("district.highlight", name=names.locality(highlight_id)))
     if not district_values.is_empty():
         dist_table = district_values.select(
-            pl.col("locality_id").replace_strict(names.localities, default=pl.col("locality_id"))
+            names.locality_expr("locality_id")
             .alias(t("district.col.district")),
             pl.col(indicator).map_elements(value_fmt, return_dtype=pl.String).alias(ind.label(indicator)),
         )
@@ -121,18 +119,15 @@ if communities.is_empty():
     st.info(t("district.no_roster", scope=names.locality(scope_id)), icon=":material/info:")
     st.stop()
 
-district_names = names.localities
 cols = list(dict.fromkeys([indicator, *TABLE_INDICATORS]))
 labels = {c: f"{ind.label(c)}（{ind.unit(c)}）" if lang() == "zh" and ind.number_format(c) != "percent"
           else (f"{ind.label(c)} ({ind.unit(c)})" if ind.number_format(c) != "percent" else ind.label(c))
           for c in cols}
 shown = communities.select(
-    pl.col("district_id").replace_strict(district_names, default=pl.col("district_id"))
+    names.locality_expr("district_id")
     .alias(t("district.col.district")),
     pl.col("street").alias(t("district.col.street")),
-    pl.struct("district_id", "community").map_elements(
-        lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String
-    ).alias(t("district.col.community")),
+    names.community_expr().alias(t("district.col.community")),
     pl.col("period").alias(t("district.col.period")),
     *(pl.col(c).alias(labels[c]) for c in cols),
     pl.col("synthetic").alias(t("district.col.synthetic")),

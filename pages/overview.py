@@ -199,11 +199,10 @@ with right:
         if lag_comm.is_empty() and lag_area.is_empty():
             st.success(t("overview.no_lag", indicator=ind.label(lag_ind)), icon=":material/check_circle:")
         else:
-            district_names = names.localities
             chart = lag_comm.select(
                 pl.struct("district_id", "community").map_elements(
                     lambda s: t("overview.community_in", community=names.community(s["district_id"], s["community"]),
-                                district=district_names.get(s["district_id"], s["district_id"])),
+                                district=names.locality(s["district_id"])),
                     return_dtype=pl.String,
                 ).alias("label"),
                 pl.col(lag_ind),
@@ -229,7 +228,6 @@ with right:
             st.markdown(legend_html(items, inline=True), unsafe_allow_html=True)
 
 if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty()):
-    district_names = names.localities
     gap_col = f"{lag_ind}_gap"
     tab_area, tab_comm = st.tabs([
         t("overview.tab_streets") if "street" in lag_area.columns else t("overview.tab_districts"),
@@ -237,7 +235,7 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
     ])
     with tab_area:
         area = lag_area.select(
-            pl.col("district_id").replace_strict(district_names, default=pl.col("district_id"))
+            names.locality_expr("district_id")
             .alias(t("overview.col.district")),
             *([pl.col("street").alias(t("overview.col.street"))] if "street" in lag_area.columns else []),
             pl.col(lag_ind).map_elements(lambda v: ind.value(lag_ind, v), return_dtype=pl.String)
@@ -253,12 +251,10 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
     with tab_comm:
         below = below_threshold(in_scope(rows.lazy(), f.scope_id, loc), lag_ind, 1.0, card_values["period"][0])
         comm = below.select(
-            pl.col("district_id").replace_strict(district_names, default=pl.col("district_id"))
+            names.locality_expr("district_id")
             .alias(t("overview.col.district")),
             pl.col("street").alias(t("overview.col.street")),
-            pl.struct("district_id", "community").map_elements(
-                lambda s: names.community(s["district_id"], s["community"]), return_dtype=pl.String
-            ).alias(t("overview.col.community")),
+            names.community_expr().alias(t("overview.col.community")),
             pl.col(lag_ind).alias(ind.label(lag_ind)),
         )
         st.dataframe(comm, hide_index=True,

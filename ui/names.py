@@ -35,6 +35,17 @@ class Names:
             return name
         return self.localities.get(f"{district_id}/{name}", name)
 
+    def locality_expr(self, column: str) -> pl.Expr:
+        """A column of locality ids as display names, for a whole table at once (unknown ids show themselves)."""
+        return pl.col(column).replace_strict(self.localities, default=pl.col(column))
+
+    def community_expr(self, district: str = "district_id", community: str = "community") -> pl.Expr:
+        """community() for a whole table at once."""
+        if self.lang == "zh":
+            return pl.col(community)
+        key = pl.concat_str([pl.col(district), pl.lit("/"), pl.col(community)])
+        return key.replace_strict(self.localities, default=pl.col(community))
+
     def source_ref(self, source_id: str, *, with_id: bool = True) -> str:
         """A source as readers cite it: S000《title》 in Chinese, S000 “title” in English."""
         title = self.titles.get(source_id, source_id)
