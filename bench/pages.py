@@ -450,7 +450,31 @@ def events_sql(d: Inputs) -> dict[str, pl.DataFrame]:
     return {"events": _sql(d.con, query)}
 
 
+# ---------------------------------------------------------------- reference (not a page)
+# The one operation the roster pages spend most of their time on, with nothing of ours around
+# it: every community row grouped by city, district and period, six columns summed. The ratio
+# of the engines on this is what a page made of such group-bys can at best show.
+def reference_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    by = [*KEYS["district"], "period"]
+    aggs = [pl.len().alias("communities"), *(pl.col(c).sum() for c in PARTS)]
+    return {"group_by": d.rows.group_by(by).agg(aggs).collect()}
+
+
+def reference_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    g = d.pd_rows.groupby([*KEYS["district"], "period"], sort=False)
+    out = g[list(PARTS)].sum()
+    out.insert(0, "communities", g.size())
+    return {"group_by": out.reset_index()}
+
+
+def reference_sql(d: Inputs) -> dict[str, pl.DataFrame]:
+    sums = ", ".join(f"coalesce(sum({c}), 0) AS {c}" for c in PARTS)
+    query = f"SELECT city_id, district_id, period, count(*) AS communities, {sums} FROM rows GROUP BY ALL"
+    return {"group_by": _sql(d.con, query)}
+
+
 Impl = Callable[[Inputs], dict]
+REFERENCE: tuple[Impl, Impl, Impl] = (reference_ours, reference_pandas, reference_sql)
 PAGES: dict[str, tuple[Impl, Impl, Impl]] = {
     "overview": (overview_ours, overview_pandas, overview_sql),
     "compare": (compare_ours, compare_pandas, compare_sql),

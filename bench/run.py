@@ -16,9 +16,10 @@ import pandas as pd
 import polars as pl
 
 from bench.generate import OUT_DIR, generate, load
-from bench.pages import PAGES, Inputs, load_inputs
+from bench.pages import PAGES, REFERENCE, Inputs, load_inputs
 
 REL_TOL = 1e-9
+REFERENCE_WHAT = "one group-by by city, district, period with six sums"
 
 
 class Mismatch(AssertionError):
@@ -80,9 +81,10 @@ def assert_same(page: str, name: str, ours: pl.DataFrame, other: Any, engine: st
 
 
 def check(d: Inputs) -> dict[str, int]:
-    """Run each page once per engine (also the warm-up) and compare; returns result rows per page."""
+    """Run each page (and the reference group-by) once per engine, which is also the warm-up,
+    and compare; returns result rows per page."""
     sizes = {}
-    for page, (ours, pandas_impl, sql_impl) in PAGES.items():
+    for page, (ours, pandas_impl, sql_impl) in {**PAGES, "reference": REFERENCE}.items():
         mine = ours(d)
         for engine, impl in (("pandas", pandas_impl), ("duckdb", sql_impl)):
             other = impl(d)
@@ -92,6 +94,15 @@ def check(d: Inputs) -> dict[str, int]:
                 assert_same(page, name, mine[name], other[name], engine)
         sizes[page] = sum(df.height for df in mine.values())
     return sizes
+
+
+def _timed(impls: tuple, d: Inputs, repeat: int) -> dict[str, float]:
+    ours, pandas_impl, sql_impl = impls
+    return {
+        "ours_s": _median_seconds(ours, d, repeat),
+        "pandas_s": _median_seconds(pandas_impl, d, repeat),
+        "duckdb_sql_s": _median_seconds(sql_impl, d, repeat),
+    }
 
 
 def _median_seconds(fn, d: Inputs, repeat: int) -> float:
@@ -139,22 +150,15 @@ def run(
         "results agree across polars (ours), pandas and duckdb: "
         + ", ".join(f"{p} {n:,} rows" for p, n in sizes.items())
     )
-    pages = []
-    for page, (ours, pandas_impl, sql_impl) in PAGES.items():
-        pages.append(
-            {
-                "page": page,
-                "ours_s": _median_seconds(ours, d, repeat),
-                "pandas_s": _median_seconds(pandas_impl, d, repeat),
-                "duckdb_sql_s": _median_seconds(sql_impl, d, repeat),
-            }
-        )
+    pages = [{"page": page, **_timed(impls, d, repeat)} for page, impls in PAGES.items()]
+    reference = {"what": REFERENCE_WHAT, "rows": data.rows.height, **_timed(REFERENCE, d, repeat)}
     million = imported if imported and imported.get("rows") == 1_000_000 else None
     report = {
         "scale": scale,
         "communities": data.rows.filter(pl.col("period") == data.rows["period"].max()).height,
         "events": data.events.height,
         "pages": pages,
+        "reference": reference,
         # both from the importer's benchmark (a child process importing 1M rows); null without it
         "import_1m_rows_s": million["seconds"] if million else None,
         "peak_rss_mb": million["peak_rss_mb"] if million else None,
@@ -181,6 +185,13 @@ def table(report: dict) -> str:
         lines.append(
             f"{p['page']:<10} {p['ours_s']:>9.4f} {p['pandas_s']:>9.4f} {p['duckdb_sql_s']:>9.4f} "
             f"{p['ours_s'] / p['duckdb_sql_s']:>12.2f} {p['pandas_s'] / p['ours_s']:>12.1f}"
+        )
+    ref = report.get("reference")
+    if ref:
+        lines.append(
+            f"{'reference':<10} {ref['ours_s']:>9.4f} {ref['pandas_s']:>9.4f} {ref['duckdb_sql_s']:>9.4f} "
+            f"{ref['ours_s'] / ref['duckdb_sql_s']:>12.2f} {ref['pandas_s'] / ref['ours_s']:>12.1f}"
+            f"  <- {ref['what']} ({ref['rows']:,} rows): the engines alone, no page"
         )
     imp = report["import_1m_rows_s"]
     lines.append(

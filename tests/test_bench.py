@@ -64,6 +64,23 @@ def test_report_has_the_agreed_shape(report):
     assert report["import_1m_rows_s"] is None and report["peak_rss_mb"] is None  # --import-rows 0
 
 
+def test_report_times_the_bare_group_by_beside_the_pages(report):
+    ref = report["reference"]
+    assert ref["rows"] > report["communities"]  # every period's rows, not one period's
+    assert all(isinstance(ref[k], float) and ref[k] > 0 for k in ("ours_s", "pandas_s", "duckdb_sql_s"))
+
+
+def test_table_prints_the_reference_line():
+    line = run.table(
+        {
+            "scale": "sample", "communities": 1, "events": 1, "repeat": 1, "pages": [],
+            "reference": {"what": "w", "rows": 10, "ours_s": 0.1, "pandas_s": 0.4, "duckdb_sql_s": 0.2},
+            "import_1m_rows_s": None, "bench_peak_rss_mb": 1.0,
+        }
+    ).splitlines()[2]
+    assert line.split()[:6] == ["reference", "0.1000", "0.4000", "0.2000", "0.50", "4.0"]
+
+
 def test_generator_is_deterministic(tmp_path):
     a = generate.load(generate.generate("sample", tmp_path / "a"))
     b = generate.load(generate.generate("sample", tmp_path / "b"))
