@@ -53,14 +53,31 @@ def _db(path_text: str) -> Database:
 
 
 def version() -> str:
-    cur = get_db().reader()
+    """The store's data version: re-read at most every VERSION_TTL seconds, and right after a write
+    here (invalidate). A page asks for several tables per run; one query serves them all."""
+    get_db()  # a damaged or missing store stops the page here, with its message
+    return _version(str(db_path()))
+
+
+# Only this process writes (DuckDB's file lock keeps the CLI out while the dashboard runs), and it
+# clears this after every write, so the TTL only bounds how long another session's import takes
+# to show up.
+VERSION_TTL = 2.0
+
+
+@st.cache_data(show_spinner=False, ttl=VERSION_TTL, max_entries=4)
+def _version(path_text: str) -> str:
+    cur = _db(path_text).reader()
     try:
         return read.data_version(cur)
     finally:
         cur.close()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# cache_resource hands every session the same frame instead of unpickling a copy per call
+# (the national roster is a 190 MB pickle: 0.2 s a call, several calls a page). Nothing changes a
+# polars frame in place here, so sharing is safe. Two data versions' worth of tables at most.
+@st.cache_resource(show_spinner=False, max_entries=2 * len(TABLES))
 def _load(name: str, data_version: str, path_text: str) -> pl.DataFrame:
     cur = _db(path_text).reader()
     try:
@@ -70,7 +87,8 @@ def _load(name: str, data_version: str, path_text: str) -> pl.DataFrame:
 
 
 def table(name: str) -> pl.DataFrame:
-    """A store table as a materialised polars frame; refreshed whenever the data version changes."""
+    """A store table as a materialised polars frame (shared, never to be changed in place);
+    refreshed whenever the data version changes."""
     return _load(name, version(), str(db_path()))
 
 
@@ -83,5 +101,6 @@ def import_log(limit: int = 200) -> pl.DataFrame:
 
 
 def invalidate() -> None:
-    """After a write: reads are keyed by data version already; this frees the old entries early."""
+    """After a write: the data version is read again at once, and the old tables are freed."""
+    _version.clear()
     _load.clear()
