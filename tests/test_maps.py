@@ -219,3 +219,11 @@ def test_map_messages_are_prefixed():
     with (ROOT / "data" / "i18n" / "maps.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(r["key"].startswith("maps.") and r["zh"] and r["en"] for r in rows)
+
+
+def test_boundary_bounds_are_the_bounds_of_the_whole_file_and_span_china():
+    from ui.maps import boundary_bounds, features_bounds, load_boundaries
+
+    west, south, east, north = boundary_bounds("provinces")
+    assert (west, south, east, north) == features_bounds(load_boundaries("provinces"))
+    assert west < 80 and east > 130 and south < 20 and north > 50

@@ -37,7 +37,8 @@ def focus_localities() -> pl.DataFrame:
     facts = table("facts")
     ids: set[str] = set()
     if not rows.is_empty():
-        ids |= set(rows["city_id"].drop_nulls().to_list())
+        # unique first: a national roster holds ~600k rows but a few hundred cities
+        ids |= set(rows["city_id"].drop_nulls().unique().to_list())
     datasets = table("datasets")
     if not datasets.is_empty():
         ids |= set(datasets.filter(pl.col("status") == "active")["scope_id"].to_list())

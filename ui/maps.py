@@ -217,6 +217,12 @@ def features_bounds(features: dict) -> Bounds:
     return min(xs), min(ys), max(xs), max(ys)
 
 
+@lru_cache(maxsize=len(BOUNDARY_KINDS))
+def boundary_bounds(kind: str) -> Bounds:
+    """features_bounds of a whole boundary file, once per process (the provinces hold ~61k points)."""
+    return features_bounds(load_boundaries(kind))
+
+
 def _merc_y(lat: float) -> float:
     lat = max(min(lat, 85.0), -85.0)
     return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
@@ -494,7 +500,7 @@ def china_overview(
         rows.append({"lon": x, "lat": y, **_tooltip_fields(name, value_label, shown)})
         labels.append({"label": name, "lon": x, "lat": y, "priority": 0, "color": hex_to_rgba(TEXT_DARK)})
     provinces = load_boundaries("provinces")
-    view = fit_view(features_bounds(provinces), width=width, height=height)
+    view = fit_view(boundary_bounds("provinces"), width=width, height=height)
     outline = pdk.Layer(
         "GeoJsonLayer",
         id="provinces",
