@@ -15,7 +15,9 @@ from store.numbers import missing_expr, normalised_expr, parse_number_columns, p
 
 TEXT_COLUMNS: tuple[str, ...] = ("city", "district", "street", "community", "community_code")
 FLOAT_COLUMNS: tuple[str, ...] = ("lon", "lat")
-UNIQUE_KEY: tuple[str, ...] = ("district", "community", "period")
+# With the city: district names repeat across cities (鼓楼区, 城区), so a provincial file may hold
+# the same district and community name twice, in two cities.
+UNIQUE_KEY: tuple[str, ...] = ("city", "district", "community", "period")
 
 # Plausibility bounds per community: column -> (min, max); None = no bound on that side.
 BOUNDS: dict[str, tuple[float | None, float | None]] = {

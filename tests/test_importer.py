@@ -446,3 +446,31 @@ def test_import_page_validates_then_imports(db_path: Path, tmp_path: Path, monke
         _db.clear()
         close_database(db_path)
     assert counts(db_path)["community_rows"] == 2
+
+
+def test_same_district_and_community_names_in_two_cities_are_not_duplicates(db, tmp_path: Path) -> None:
+    # 新城区 exists in both cities: a provincial file lists both, and both are kept
+    with db.transaction() as cur:
+        cur.execute("INSERT INTO localities VALUES ('450499', '新城区', 'Xincheng', 'district', '450400', '450499')")
+        cur.execute("INSERT INTO localities VALUES ('450899', '新城区', 'Xincheng', 'district', '450800', '450899')")
+    path = write_csv(
+        tmp_path / "province.csv",
+        [["city", "district", "community", "period", "grids"],
+         ["梧州市", "新城区", "和平社区", "2025", "10"],
+         ["贵港市", "新城区", "和平社区", "2025", "20"]],
+    )
+    result = import_file(db, path, who="t")
+    assert result.ok, result.problems
+    got = rows_of(db, result.dataset_id).select("city_id", "district_id", "grids").rows()
+    assert got == [("450400", "450499", 10), ("450800", "450899", 20)]
+
+
+def test_same_community_twice_in_one_district_is_still_a_duplicate(db, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "dup.csv",
+        [["city", "district", "community", "period", "grids"],
+         ["梧州市", "万秀区", "和平社区", "2025", "10"],
+         ["梧州市", "万秀区", "和平社区", "2025", "20"]],
+    )
+    result = import_file(db, path, who="t", dry_run=True)
+    assert [(p.row, p.key) for p in result.problems] == [(3, "import.rule.duplicate_row")]
