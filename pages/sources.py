@@ -85,31 +85,45 @@ synthetic_banner(checked)  # the reconciliation below sets claims against synthe
 st.subheader(t("sources.facts_title", n=chosen.height))
 
 
+# Thousands of facts at national scale: labels and translations are looked up once per distinct
+# value, not once per row (each lookup reads the language from the session).
+lg = lang()
+COLUMNS = ("fact", "locality", "indicator", "value", "unit", "qualifier", "evidence", "source", "category", "period",
+           "claimed", "roster", "gap", "statistic", "verdict", "synthetic")
+heading = {c: t(f"sources.col.{c}") for c in COLUMNS}
+shown_indicators = set(every["indicator"].drop_nulls().to_list())
+if not checked.is_empty():
+    shown_indicators |= set(checked["indicator"].to_list())
+label_of = {i: ind.label(i) for i in shown_indicators}
+qualifier_of = {q: t(f"sources.qualifier.{q}") for q in set(every["qualifier"].drop_nulls().to_list())}
+category_of = {c: t("sources.other_short") if c == OTHER else _category_label(c) for c in present_categories}
+unstated = t("compare.period_unstated")
+
+
 def _what(r: dict) -> str:
     if r["indicator"]:
-        return ind.label(r["indicator"])
-    return r["subject"] if lang() == "en" and r["subject"] else "—"
+        return label_of[r["indicator"]]
+    return r["subject"] if lg == "en" and r["subject"] else "—"
 
 
-COLUMNS = ("fact", "locality", "indicator", "value", "unit", "qualifier", "evidence", "source", "category", "period")
+FACT_COLUMNS = ("fact", "locality", "indicator", "value", "unit", "qualifier", "evidence", "source", "category", "period")
 shown = pl.DataFrame(
     [
         {
-            t("sources.col.fact"): r["fact_id"],
-            t("sources.col.locality"): names.locality(r["locality_id"]) if r["locality_id"] else r["locality"],
-            t("sources.col.indicator"): _what(r),
-            t("sources.col.value"): ufmt.qualified(r["value"], r["qualifier"], "%" if r["unit"] == "%" else None, lang()),
-            t("sources.col.unit"): "" if r["unit"] == "%" else (r["unit"] or ""),
-            t("sources.col.qualifier"): t(f"sources.qualifier.{r['qualifier']}"),
-            t("sources.col.evidence"): r["evidence"],
-            t("sources.col.source"): names.source_ref(r["source_id"]),
-            t("sources.col.category"): t("sources.other_short") if r["category"] == OTHER
-            else _category_label(r["category"]),
-            t("sources.col.period"): r["period"] or t("compare.period_unstated"),
+            heading["fact"]: r["fact_id"],
+            heading["locality"]: names.locality(r["locality_id"]) if r["locality_id"] else r["locality"],
+            heading["indicator"]: _what(r),
+            heading["value"]: ufmt.qualified(r["value"], r["qualifier"], "%" if r["unit"] == "%" else None, lg),
+            heading["unit"]: "" if r["unit"] == "%" else (r["unit"] or ""),
+            heading["qualifier"]: qualifier_of[r["qualifier"]],
+            heading["evidence"]: r["evidence"],
+            heading["source"]: names.source_ref(r["source_id"]),
+            heading["category"]: category_of[r["category"]],
+            heading["period"]: r["period"] or unstated,
         }
         for r in chosen.iter_rows(named=True)
     ],
-    schema={t(f"sources.col.{c}"): pl.String for c in COLUMNS},
+    schema={heading[c]: pl.String for c in FACT_COLUMNS},
 )
 if shown.is_empty():
     st.info(t("sources.no_facts"), icon=":material/filter_alt_off:")
@@ -117,14 +131,14 @@ else:
     st.dataframe(
         shown, hide_index=True, height=min(38 + 35 * shown.height, 460),
         column_config={
-            t("sources.col.fact"): st.column_config.TextColumn(width="small", pinned=True),
-            t("sources.col.locality"): st.column_config.TextColumn(width="small"),
-            t("sources.col.indicator"): st.column_config.TextColumn(width="medium"),
-            t("sources.col.value"): st.column_config.TextColumn(width="small", help=t("sources.value_help")),
-            t("sources.col.unit"): st.column_config.TextColumn(width=50),
-            t("sources.col.qualifier"): st.column_config.TextColumn(width=60),
-            t("sources.col.evidence"): st.column_config.TextColumn(width="large"),
-            t("sources.col.source"): st.column_config.TextColumn(width="medium"),
+            heading["fact"]: st.column_config.TextColumn(width="small", pinned=True),
+            heading["locality"]: st.column_config.TextColumn(width="small"),
+            heading["indicator"]: st.column_config.TextColumn(width="medium"),
+            heading["value"]: st.column_config.TextColumn(width="small", help=t("sources.value_help")),
+            heading["unit"]: st.column_config.TextColumn(width=50),
+            heading["qualifier"]: st.column_config.TextColumn(width=60),
+            heading["evidence"]: st.column_config.TextColumn(width="large"),
+            heading["source"]: st.column_config.TextColumn(width="medium"),
         },
     )
     downloads.buttons(shown, f"published_figures_{locality_id}_{category}_{indicator}", key="dl_facts")
@@ -161,19 +175,23 @@ st.caption(t("sources.reconcile_intro"))
 if checked.is_empty():
     st.info(t("sources.no_reconcile"), icon=":material/info:")
 else:
-    verdict_col = t("sources.col.verdict")
+    verdict_col = heading["verdict"]
+    format_of = {i: ind.number_format(i) for i in set(checked["indicator"].to_list())}
+    statistic_of = {x: t(f"sources.statistic.{x}") for x in set(checked["statistic"].to_list())}
+    verdict_of = {x: t(f"sources.verdict.{x}") for x in set(checked["verdict"].to_list())}
+    no_data = ind.fmt_no_data()
     recon = pl.DataFrame([
         {
-            t("sources.col.fact"): r["fact_id"],
-            t("sources.col.locality"): names.locality(r["locality_id"]),
-            t("sources.col.indicator"): ind.label(r["indicator"]),
-            t("sources.col.period"): r["period"],
-            t("sources.col.claimed"): ind.published(r["indicator"], r["claimed"], r["qualifier"], with_unit=True),
-            t("sources.col.roster"): ind.value(r["indicator"], r["roster"]),
-            t("sources.col.gap"): ind.change(r["indicator"], r["gap"]) or "—",
-            t("sources.col.statistic"): t(f"sources.statistic.{r['statistic']}"),
-            verdict_col: t(f"sources.verdict.{r['verdict']}"),
-            t("sources.col.synthetic"): bool(r["synthetic"]),
+            heading["fact"]: r["fact_id"],
+            heading["locality"]: names.locality(r["locality_id"]),
+            heading["indicator"]: label_of[r["indicator"]],
+            heading["period"]: r["period"],
+            heading["claimed"]: ind.published(r["indicator"], r["claimed"], r["qualifier"], with_unit=True),
+            heading["roster"]: ufmt.number(r["roster"], format_of[r["indicator"]], lg, no_data=no_data),
+            heading["gap"]: ufmt.change(r["gap"], format_of[r["indicator"]], lg) or "—",
+            heading["statistic"]: statistic_of[r["statistic"]],
+            verdict_col: verdict_of[r["verdict"]],
+            heading["synthetic"]: bool(r["synthetic"]),
         }
         for r in checked.iter_rows(named=True)
     ])
@@ -184,8 +202,8 @@ else:
     )
     st.dataframe(styled, hide_index=True, height=min(38 + 35 * recon.height, 460), column_config={
         verdict_col: st.column_config.TextColumn(width="medium"),
-        t("sources.col.indicator"): st.column_config.TextColumn(width="medium"),
-        t("sources.col.synthetic"): st.column_config.CheckboxColumn(width="small"),
+        heading["indicator"]: st.column_config.TextColumn(width="medium"),
+        heading["synthetic"]: st.column_config.CheckboxColumn(width="small"),
     })
     counts = checked["verdict"].value_counts().sort("verdict")
     colon = "：" if lang() == "zh" else ": "

@@ -46,10 +46,16 @@ def set_value(key: str, value: Any) -> None:
     st.session_state[_kept(key)] = value
 
 
+_ABSENT = object()
+
+
 def current(key: str, default: Any = None) -> Any:
     """The value a URL-bound widget holds in this session (readable before the widget is drawn)."""
     state = st.session_state
-    return state.get(key, state.get(_kept(key), default))
+    # the kept copy only when the widget has none: each lookup through the session proxy costs
+    # ~10 µs, and lang() reads this for every label a page formats
+    value = state.get(key, _ABSENT)
+    return value if value is not _ABSENT else state.get(_kept(key), default)
 
 
 def _frozen(opts: list[Any], format_func: Callable[[Any], str]) -> Callable[[Any], str]:
