@@ -176,10 +176,8 @@ if checked.is_empty():
     st.info(t("sources.no_reconcile"), icon=":material/info:")
 else:
     verdict_col = heading["verdict"]
-    format_of = {i: ind.number_format(i) for i in set(checked["indicator"].to_list())}
     statistic_of = {x: t(f"sources.statistic.{x}") for x in set(checked["statistic"].to_list())}
     verdict_of = {x: t(f"sources.verdict.{x}") for x in set(checked["verdict"].to_list())}
-    no_data = ind.fmt_no_data()
     recon = pl.DataFrame([
         {
             heading["fact"]: r["fact_id"],
@@ -187,8 +185,8 @@ else:
             heading["indicator"]: label_of[r["indicator"]],
             heading["period"]: r["period"],
             heading["claimed"]: ind.published(r["indicator"], r["claimed"], r["qualifier"], with_unit=True),
-            heading["roster"]: ufmt.number(r["roster"], format_of[r["indicator"]], lg, no_data=no_data),
-            heading["gap"]: ufmt.change(r["gap"], format_of[r["indicator"]], lg) or "—",
+            heading["roster"]: ind.value(r["indicator"], r["roster"]),
+            heading["gap"]: ind.change(r["indicator"], r["gap"]) or "—",
             heading["statistic"]: statistic_of[r["statistic"]],
             verdict_col: verdict_of[r["verdict"]],
             heading["synthetic"]: bool(r["synthetic"]),

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+import streamlit as st
+
 from ui import context
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(app_env):
+    """Streamlit's caches are process-wide; an earlier test may have closed the database they hold."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def test_a_table_is_shared_not_copied_between_calls(app_env):
