@@ -242,6 +242,8 @@ def _validate(v: Validation, data: bytes, localities: pl.DataFrame, sheet: str |
     else:
         typed, found = rules.resolve_localities(typed, index)
         findings += found
+        flagged = {f.row for f in findings if f.key == "import.rule.duplicate_row" and f.row is not None}
+        findings += rules.resolved_duplicates(typed, flagged)
 
     order = {c: i for i, c in enumerate(CANONICAL)}
     findings.sort(key=lambda f: (f.row or 0, order.get(f.column or "", -1), f.key))

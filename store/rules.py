@@ -337,6 +337,27 @@ class LocalityIndex:
         return None
 
 
+def resolved_duplicates(typed: pl.DataFrame, flagged: set[int]) -> list[Finding]:
+    """Rows that repeat a community once names are resolved (梧州 and 梧州市 are one city), which
+    the name-level duplicate rule cannot see: the store's key is district_id, community, period.
+    Rows in `flagged` were reported already."""
+    key = ["district_id", "community", "period"]
+    if not set(key) <= set(typed.columns):
+        return []
+    known = typed.filter(pl.all_horizontal([pl.col(k).is_not_null() for k in key]))
+    hits = known.select(
+        pl.col("__row"),
+        pl.col(_raw("community")).alias("__value"),
+        pl.col("__row").min().over(key).alias("__first"),
+        (pl.col("__row").rank("ordinal").over(key) > 1).alias("__again"),
+    ).filter(pl.col("__again"))
+    return [
+        Finding(row, "community", "import.rule.duplicate_row", value, {"first_row": str(first)})
+        for row, value, first, _ in hits.iter_rows()
+        if row not in flagged
+    ]
+
+
 def resolve_localities(typed: pl.DataFrame, index: LocalityIndex) -> tuple[pl.DataFrame, list[Finding]]:
     """Add city_id and district_id; unknown names, and districts outside their city, become Findings."""
     if not {"city", "district"} <= set(typed.columns):

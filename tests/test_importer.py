@@ -474,3 +474,21 @@ def test_same_community_twice_in_one_district_is_still_a_duplicate(db, tmp_path:
     )
     result = import_file(db, path, who="t", dry_run=True)
     assert [(p.row, p.key) for p in result.problems] == [(3, "import.rule.duplicate_row")]
+
+
+def test_one_community_under_two_spellings_of_its_city_is_a_duplicate(db_path: Path, tmp_path: Path) -> None:
+    # 梧州 and 梧州市 resolve to one city: the store would hold the community twice
+    path = write_csv(
+        tmp_path / "spellings.csv",
+        [["city", "district", "community", "period", "grids"],
+         ["梧州市", "万秀区", "和平社区", "2025", "10"],
+         ["梧州", "万秀区", "和平社区", "2025", "20"]],
+    )
+    before = counts(db_path)
+    db = open_database(db_path)
+    try:
+        result = import_file(db, path, who="t")
+    finally:
+        close_database(db_path)
+    assert [(p.row, p.column, p.key) for p in result.problems] == [(3, "community", "import.rule.duplicate_row")]
+    assert counts(db_path) == before
