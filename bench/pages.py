@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -12,15 +12,26 @@ import polars as pl
 
 from bench import impl_pandas as P
 from bench import impl_sql as S
-from queries import compare, coverage, events, funding, kpis, reconcile, services
+from queries import coverage, events, kpis, reconcile
 from queries.catalog import load_catalog
-from queries.coverage import PARTS, RATES
-from queries.funding import KINDS, PER_COMMUNITY
+from queries.compare import snapshot
+from queries.coverage import PARTS
 from queries.kpis import KPIS
 from queries.reconcile import TOLERANCE
 from queries.scope import in_scope
-from queries.services import INDICATORS as SERVICE_INDICATORS
 
+MAP = "compound_coverage"  # the overview's map indicator and the default of its lag view and of the district page
+# pages/district.py's community table, the chosen indicator first (tests/test_bench.py keeps them equal)
+DISTRICT_TABLE = [
+    MAP,
+    "residents",
+    "compounds",
+    "grids",
+    "grid_coverage",
+    "reported_members",
+    "services_per_10k",
+    "fund_total_per_community",
+]
 COMPARE_INDICATORS = (
     "compound_coverage",
     "grid_coverage",
@@ -28,17 +39,18 @@ COMPARE_INDICATORS = (
     "fund_total_per_community",
     "residents_per_worker",
 )
-COVERAGE = ["communities", *PARTS, *(c for r in RATES for c in (r, f"{r}_mean"))]
-COVERAGE_COMMUNITY = ["communities", *PARTS, *RATES]
-FUNDING = ["communities", "residents", *KINDS, *PER_COMMUNITY, "fund_per_resident"]
 KEYS = {"district": ["city_id", "district_id"], "community": ["city_id", "district_id", "street", "community"]}
 
 
 @dataclass(frozen=True)
 class Params:
+    """What a user of each page has chosen: the largest city, in the latest period."""
+
     city: str
-    localities: tuple[str, ...]
+    localities: tuple[str, ...]  # compared: the five largest cities and five largest districts
     latest: str
+    focus: tuple[str, ...] = ()  # every city with a roster: the overview's map of China
+    districts: tuple[str, ...] = ()  # the city's districts: its choropleth
 
 
 @dataclass
@@ -58,7 +70,7 @@ class Inputs:
     params: Params
 
 
-def choose(rows: pl.DataFrame) -> Params:
+def choose(rows: pl.DataFrame, localities: pl.DataFrame | None = None) -> Params:
     """The city with most communities, and five largest cities plus five largest districts to compare."""
     latest = rows["period"].max()
     now = rows.filter(pl.col("period") == latest)
@@ -69,7 +81,20 @@ def choose(rows: pl.DataFrame) -> Params:
         .sort(["len", "district_id"], descending=[True, False])["district_id"]
         .to_list()
     )
-    return Params(city=cities[0], localities=tuple(cities[:5] + districts[:5]), latest=latest)
+    city_districts: tuple[str, ...] = ()
+    if localities is not None:
+        city_districts = tuple(
+            localities.filter((pl.col("parent_id") == cities[0]) & (pl.col("level") == "district"))
+            .sort("locality_id")["locality_id"]
+            .to_list()
+        )
+    return Params(
+        city=cities[0],
+        localities=tuple(cities[:5] + districts[:5]),
+        latest=latest,
+        focus=tuple(sorted(cities)),
+        districts=city_districts,
+    )
 
 
 def load_inputs(
@@ -105,7 +130,7 @@ def load_inputs(
         pd_facts=facts.to_pandas(),
         pd_catalog=catalog.to_pandas(),
         con=con,
-        params=choose(rows),
+        params=choose(rows, localities),
     )
 
 
@@ -114,30 +139,28 @@ def _sql(con: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------- overview
+# What pages/overview.py asks for with the largest city chosen: its KPI cards, the map of China
+# (one figure per city with a roster), where the city lags (districts and communities), the
+# city's choropleth and the communities below full coverage.
 def overview_ours(d: Inputs) -> dict[str, pl.DataFrame]:
+    p = d.params
+    scoped = in_scope(d.rows, p.city, d.localities)
     return {
-        "kpis": kpis.kpis(d.rows, d.params.city, d.localities),
-        "lagging": kpis.lagging(d.rows, "district", "compound_coverage", 10),
-        "coverage": coverage.coverage(d.rows, "district"),
+        "kpis": kpis.kpis(d.rows, p.city, d.localities, p.latest),
+        "china_map": snapshot(d.rows, p.focus, d.localities, [MAP], p.latest),
+        "lagging_districts": kpis.lagging(scoped, "district", MAP, 10, p.latest),
+        "lagging_communities": kpis.lagging(scoped, "community", MAP, 10, p.latest),
+        "district_map": snapshot(d.rows, p.districts, d.localities, [MAP], p.latest),
+        "below": coverage.below_threshold(scoped, MAP, 1.0, p.latest),
     }
 
 
-def _lagging_pd(df: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    latest = df["period"].max()
-    agg = P.aggregate(df[df["period"] == latest], [*KEYS["district"], "period"], ["compound_coverage"])
-    agg["compound_coverage_gap"] = 1.0 - agg["compound_coverage"]
-    agg = agg[agg["compound_coverage_gap"] > 0]
-    return agg.sort_values(["compound_coverage_gap", *KEYS["district"]], ascending=[False, True, True]).head(n)
-
-
-def overview_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
-    df = d.pd_rows
-    city = df[df["city_id"] == d.params.city]
+def _kpis_pd(city: pd.DataFrame, city_id: str) -> pd.DataFrame:
     per = P.aggregate(city, ["period"], list(KPIS), synthetic=True)
     now, prev = per.iloc[-1], (per.iloc[-2] if len(per) > 1 else None)
     kp = pd.DataFrame(
         {
-            "locality_id": d.params.city,
+            "locality_id": city_id,
             "period": now["period"],
             "prev_period": None if prev is None else prev["period"],
             "indicator": list(KPIS),
@@ -147,15 +170,52 @@ def overview_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
         }
     )
     kp["value_change"] = kp["value"] - kp["value_prev"]
+    return kp
+
+
+def _lagging_pd(values: pd.DataFrame, keys: list[str], n: int = 10) -> pd.DataFrame:
+    gap = f"{MAP}_gap"
+    values = values.assign(**{gap: 1.0 - values[MAP]})
+    values = values[values[gap] > 0]
+    return values.sort_values([gap, *keys], ascending=[False, *[True] * len(keys)]).head(n)[[*keys, "period", MAP, gap]]
+
+
+def _per_locality_pd(df: pd.DataFrame, col: str, ids: Sequence[str]) -> pd.DataFrame:
+    agg = P.aggregate(df[df[col].isin(list(ids))], [col, "period"], [MAP], synthetic=True)
+    return agg.rename(columns={col: "locality_id"})
+
+
+def overview_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
+    p, df = d.params, d.pd_rows
+    city = df[df["city_id"] == p.city]
+    now, city_now = df[df["period"] == p.latest], city[city["period"] == p.latest]
+    communities = P.community(city_now, KEYS["community"] + ["period"], [MAP])
     return {
-        "kpis": kp,
-        "lagging": _lagging_pd(df),
-        "coverage": P.aggregate(df, [*KEYS["district"], "period"], COVERAGE),
+        "kpis": _kpis_pd(city, p.city),
+        "china_map": _per_locality_pd(now, "city_id", p.focus),
+        "lagging_districts": _lagging_pd(P.aggregate(city_now, [*KEYS["district"], "period"], [MAP]), KEYS["district"]),
+        "lagging_communities": _lagging_pd(communities, KEYS["community"]),
+        "district_map": _per_locality_pd(city_now, "district_id", p.districts),
+        "below": communities[communities[MAP] < 1.0],
     }
 
 
+def _lagging_sql(source: str, keys: list[str]) -> str:
+    k = ", ".join(keys)
+    return f"""
+        SELECT {k}, period, {MAP}, 1.0 - {MAP} AS {MAP}_gap FROM ({source})
+        WHERE 1.0 - {MAP} > 0 ORDER BY {MAP}_gap DESC, {k} LIMIT 10"""
+
+
+def _per_locality_sql(col: str, ids: Sequence[str], where: str) -> str:
+    inside = f"{col} IN ({', '.join(S.q(i) for i in ids)}) AND {where}"
+    agg = S.aggregate("rows", [col, "period"], [MAP], where=inside, synthetic=True)
+    return f"SELECT {col} AS locality_id, period, {MAP}, synthetic FROM ({agg})"
+
+
 def overview_sql(d: Inputs) -> dict[str, pl.DataFrame]:
-    city = S.q(d.params.city)
+    p = d.params
+    city, latest = S.q(p.city), S.q(p.latest)
     lag_cols = ", ".join(f"lag({k}) OVER (ORDER BY period) AS {k}_prev" for k in KPIS)
     unions = " UNION ALL ".join(
         f"SELECT {city} AS locality_id, period, prev_period, '{k}' AS indicator, CAST({k} AS DOUBLE) AS value, "
@@ -167,21 +227,26 @@ def overview_sql(d: Inputs) -> dict[str, pl.DataFrame]:
         w AS (SELECT *, lag(period) OVER (ORDER BY period) AS prev_period, {lag_cols} FROM per),
         last AS (SELECT * FROM w ORDER BY period DESC LIMIT 1)
         {unions}"""
-    lag = f"""
-        SELECT *, 1.0 - compound_coverage AS compound_coverage_gap FROM (
-            {S.aggregate("rows", [*KEYS["district"], "period"], ["compound_coverage"], where="period = (SELECT max(period) FROM rows)")}
-        ) WHERE 1.0 - compound_coverage > 0
-        ORDER BY compound_coverage_gap DESC, city_id, district_id LIMIT 10"""
+    city_now = f"city_id = {city} AND period = {latest}"
+    communities = S.community("rows", KEYS["community"] + ["period"], [MAP], where=city_now)
     return {
         "kpis": _sql(d.con, kp),
-        "lagging": _sql(d.con, lag),
-        "coverage": _sql(d.con, S.aggregate("rows", [*KEYS["district"], "period"], COVERAGE)),
+        "china_map": _sql(d.con, _per_locality_sql("city_id", p.focus, f"period = {latest}")),
+        "lagging_districts": _sql(
+            d.con, _lagging_sql(S.aggregate("rows", [*KEYS["district"], "period"], [MAP], where=city_now), KEYS["district"])
+        ),
+        "lagging_communities": _sql(d.con, _lagging_sql(communities, KEYS["community"])),
+        "district_map": _sql(d.con, _per_locality_sql("district_id", p.districts, city_now)),
+        "below": _sql(d.con, f"SELECT * FROM ({communities}) WHERE {MAP} < 1.0"),
     }
 
 
 # ---------------------------------------------------------------- compare
+# The roster side of pages/compare.py (its bar and scatter views): five indicators for the
+# five largest cities and five largest districts, in the period chosen in the sidebar.
 def compare_ours(d: Inputs) -> dict[str, pl.DataFrame]:
-    return {"compare": compare.compare(d.rows, d.params.localities, COMPARE_INDICATORS, d.localities)}
+    p = d.params
+    return {"compare": snapshot(d.rows, p.localities, d.localities, COMPARE_INDICATORS, p.latest)}
 
 
 def _levels(d: Inputs) -> tuple[list[str], list[str]]:
@@ -192,70 +257,54 @@ def _levels(d: Inputs) -> tuple[list[str], list[str]]:
 
 def compare_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
     cities, districts = _levels(d)
-    df = d.pd_rows
+    now = d.pd_rows[d.pd_rows["period"] == d.params.latest]
     parts = []
     for col, ids in (("city_id", cities), ("district_id", districts)):
-        agg = P.aggregate(df[df[col].isin(ids)], [col, "period"], COMPARE_INDICATORS).rename(
-            columns={col: "locality_id"}
-        )
-        parts.append(agg.melt(id_vars=["locality_id", "period"], var_name="indicator", value_name="value"))
+        agg = P.aggregate(now[now[col].isin(ids)], [col, "period"], COMPARE_INDICATORS, synthetic=True)
+        parts.append(agg.rename(columns={col: "locality_id"}))
     return {"compare": pd.concat(parts, ignore_index=True)}
 
 
 def compare_sql(d: Inputs) -> dict[str, pl.DataFrame]:
     cities, districts = _levels(d)
-    inds = ", ".join(COMPARE_INDICATORS)
-    casts = ", ".join(f"CAST({c} AS DOUBLE) AS {c}" for c in COMPARE_INDICATORS)
+    latest = S.q(d.params.latest)
     parts = []
     for col, ids in (("city_id", cities), ("district_id", districts)):
-        where = f"{col} IN ({', '.join(S.q(i) for i in ids)})"
-        parts.append(
-            f"SELECT {col} AS locality_id, period, {casts} FROM ({S.aggregate('rows', [col, 'period'], COMPARE_INDICATORS, where=where)})"
-        )
-    query = f"""
-        WITH wide AS ({" UNION ALL ".join(parts)})
-        SELECT * FROM wide UNPIVOT INCLUDE NULLS (value FOR indicator IN ({inds}))
-        ORDER BY locality_id, period"""
-    return {"compare": _sql(d.con, query)}
+        where = f"{col} IN ({', '.join(S.q(i) for i in ids)}) AND period = {latest}"
+        agg = S.aggregate("rows", [col, "period"], COMPARE_INDICATORS, where=where, synthetic=True)
+        parts.append(f"SELECT {col} AS locality_id, period, {', '.join(COMPARE_INDICATORS)}, synthetic FROM ({agg})")
+    return {"compare": _sql(d.con, " UNION ALL ".join(parts))}
 
 
 # ---------------------------------------------------------------- district drill-down
+# What pages/district.py asks for with the largest city chosen: every community of the city with
+# the table's figures (and the dots of the map), and the city's choropleth.
 def district_ours(d: Inputs) -> dict[str, pl.DataFrame]:
-    # the page scopes once and reuses the city's rows, as the pandas version does
-    city = in_scope(d.rows, d.params.city, d.localities).collect().lazy()
+    p = d.params
     return {
-        "coverage_district": coverage.coverage(city, "district"),
-        "coverage_community": coverage.coverage(city, "community"),
-        "services_district": services.services(city, "district"),
-        "services_community": services.services(city, "community"),
-        "funding_district": funding.funding(city, "district"),
-        "funding_community": funding.funding(city, "community"),
+        "communities": snapshot(d.rows, [p.city], d.localities, DISTRICT_TABLE, p.latest, communities=True),
+        "district_map": snapshot(d.rows, p.districts, d.localities, [MAP], p.latest),
     }
 
 
 def district_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
-    df = d.pd_rows[d.pd_rows["city_id"] == d.params.city]
-    by, ck = [*KEYS["district"], "period"], [*KEYS["community"], "period"]
+    p, df = d.params, d.pd_rows
+    city_now = df[(df["city_id"] == p.city) & (df["period"] == p.latest)]
+    keys = [*KEYS["community"], "period", "lon", "lat", "synthetic"]
     return {
-        "coverage_district": P.aggregate(df, by, COVERAGE),
-        "coverage_community": P.community(df, ck, COVERAGE_COMMUNITY),
-        "services_district": P.aggregate(df, by, SERVICE_INDICATORS),
-        "services_community": P.community(df, ck, SERVICE_INDICATORS),
-        "funding_district": P.aggregate(df, by, FUNDING),
-        "funding_community": P.community(df, ck, FUNDING),
+        "communities": P.community(city_now, keys, DISTRICT_TABLE).assign(locality_id=p.city),
+        "district_map": _per_locality_pd(city_now, "district_id", p.districts),
     }
 
 
 def district_sql(d: Inputs) -> dict[str, pl.DataFrame]:
-    where = f"city_id = {S.q(d.params.city)}"
-    by, ck = [*KEYS["district"], "period"], [*KEYS["community"], "period"]
+    p = d.params
+    city_now = f"city_id = {S.q(p.city)} AND period = {S.q(p.latest)}"
+    keys = [*KEYS["community"], "period", "lon", "lat", "synthetic"]
+    communities = S.community("rows", keys, DISTRICT_TABLE, where=city_now)
     return {
-        "coverage_district": _sql(d.con, S.aggregate("rows", by, COVERAGE, where=where)),
-        "coverage_community": _sql(d.con, S.community("rows", ck, COVERAGE_COMMUNITY, where=where)),
-        "services_district": _sql(d.con, S.aggregate("rows", by, SERVICE_INDICATORS, where=where)),
-        "services_community": _sql(d.con, S.community("rows", ck, SERVICE_INDICATORS, where=where)),
-        "funding_district": _sql(d.con, S.aggregate("rows", by, FUNDING, where=where)),
-        "funding_community": _sql(d.con, S.community("rows", ck, FUNDING, where=where)),
+        "communities": _sql(d.con, f"SELECT {S.q(p.city)} AS locality_id, * FROM ({communities})"),
+        "district_map": _sql(d.con, _per_locality_sql("district_id", p.districts, city_now)),
     }
 
 

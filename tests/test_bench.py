@@ -130,3 +130,21 @@ def test_report_takes_import_figures_from_a_million_row_import(monkeypatch, tmp_
     monkeypatch.setattr(run, "import_bench", lambda n: {"rows": n, "seconds": 12.5, "peak_rss_mb": 800.0})
     report = run.run("sample", repeat=1, out_dir=tmp_path, import_rows=1_000_000, log=lambda m: None)
     assert (report["import_1m_rows_s"], report["peak_rss_mb"]) == (12.5, 800.0)
+
+
+def _page_constant(page: str, name: str):
+    import ast
+
+    tree = ast.parse((ROOT / "pages" / page).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise KeyError(name)
+
+
+def test_bench_asks_what_the_pages_ask():
+    from bench import pages
+
+    assert pages.MAP == _page_constant("overview.py", "MAP_INDICATOR")
+    first = _page_constant("district.py", "DEFAULT_INDICATOR")
+    assert pages.DISTRICT_TABLE == list(dict.fromkeys([first, *_page_constant("district.py", "TABLE_INDICATORS")]))
