@@ -165,11 +165,19 @@ def district_features(city_adcode: str) -> dict:
 @lru_cache(maxsize=1)
 def _points_by_adcode() -> dict[str, tuple[float, float]]:
     points: dict[str, tuple[float, float]] = {}
+    by_city: dict[str, list[tuple[float, float]]] = {}
     path = BOUNDARIES_DIR / "counties_centroids.csv"
     if path.exists():
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                points[row["adcode"]] = (float(row["lon"]), float(row["lat"]))
+                point = (float(row["lon"]), float(row["lat"]))
+                points[row["adcode"]] = point
+                # by code, not parent: the counties of 重庆市 or 省直辖县级行政区划 hang off the province
+                by_city.setdefault(row["adcode"][:4] + "00", []).append(point)
+    # Only the seed cities ship outlines: any other city sits at the mean of its counties' centroids,
+    # so a national roster puts every city on the map of China.
+    for city, pts in by_city.items():
+        points.setdefault(city, (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)))
     for kind in BOUNDARY_KINDS:  # drawn label points win over the centroid table
         for f in load_boundaries(kind)["features"]:
             p = f["properties"]
@@ -471,6 +479,7 @@ def _dots(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> p
 
 
 # ---------------------------------------------------------------- overview
+MAX_NAMED = 40  # more localities than this on the map of China: dots without names
 
 
 def china_overview(
@@ -513,7 +522,12 @@ def china_overview(
         line_width_units="'pixels'",
         pickable=False,
     )
-    dots = _dots(rows, layer_id="localities", color=color, radius_px=7)
+    crowded = len(rows) > MAX_NAMED
+    dots = _dots(rows, layer_id="localities", color=color, radius_px=4 if crowded else 7)
+    if crowded:
+        # a national roster puts hundreds of cities on the map: merged names would cover China,
+        # so names are left to the tooltips
+        return _deck([outline, dots], view)
     # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
     # handle: it hides every label), so near-coincident names are merged here instead.
     names = label_layer(
