@@ -134,7 +134,7 @@ if view == "scatter":
         "period": t("compare.col.period"), SCATTER_X: ind.label(SCATTER_X), SCATTER_Y: ind.label(SCATTER_Y),
         "synthetic": t("compare.col.synthetic"),
     })
-    st.dataframe(out, hide_index=True, column_config={
+    st.dataframe(out, hide_index=True, placeholder="—", column_config={
         ind.label(SCATTER_X): st.column_config.NumberColumn(format="localized"),
         ind.label(SCATTER_Y): st.column_config.NumberColumn(format="percent"),
     })
@@ -255,7 +255,7 @@ with st.expander(t("compare.definitions"), icon=":material/menu_book:"):
 # ---------------------------------------------------------------- the table shown, and its download
 st.subheader(t("compare.table"))
 out = shown_all.drop("locality_id", "indicator", "basis", "_label")
-st.dataframe(out, hide_index=True, column_config={
+st.dataframe(out, hide_index=True, placeholder="—", column_config={
     t("compare.col.value"): st.column_config.NumberColumn(format="localized", help=t("compare.col.value_help")),
 })
 downloads.buttons(out, f"compare_{'_'.join(chosen)}", key="dl_compare",

@@ -44,7 +44,7 @@ def _show_problems(title: str, table: pl.DataFrame, kind: str) -> None:
     getattr(st, kind)(title)
     labels = {c: t(f"import.col.{c}") for c in table.columns}
     shown = table.with_columns(pl.col(pl.String).fill_null("—"))  # a CSV has no sheet: a dash, not "None"
-    st.dataframe(shown.rename(labels), hide_index=True, width="stretch")
+    st.dataframe(shown.rename(labels), hide_index=True, placeholder="—", width="stretch")
 
 
 st.title(t("import.ui.title"))
@@ -113,7 +113,7 @@ history = _history()
 if history.height == 0:
     st.info(t("import.ui.no_history"))
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(history, hide_index=True, placeholder="—", width="stretch")
     id_col, status_col = t("import.ui.col.dataset_id"), t("import.ui.col.status")
     active = history.filter(pl.col(status_col) == t("import.ui.status.active")).get_column(id_col).to_list()
     if active:

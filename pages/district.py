@@ -111,7 +111,7 @@ with legend_col:
             .alias(t("district.col.district")),
             pl.col(indicator).map_elements(value_fmt, return_dtype=pl.String).alias(ind.label(indicator)),
         )
-        st.dataframe(dist_table, hide_index=True)
+        st.dataframe(dist_table, hide_index=True, placeholder="—")
 
 # ---------------------------------------------------------------- the community table
 st.subheader(t("district.table_title", scope=names.locality(scope_id)))
@@ -134,7 +134,7 @@ shown = communities.select(
 ).sort(labels[indicator], nulls_last=True)
 st.caption(t("district.table_caption", n=shown.height))
 st.dataframe(
-    shown, hide_index=True, height=min(38 + 35 * shown.height, 520),
+    shown, hide_index=True, placeholder="—", height=min(38 + 35 * shown.height, 520),
     column_config={
         labels[c]: st.column_config.NumberColumn(
             labels[c], format=COLUMN_FORMATS.get(ind.number_format(c), "localized"), help=ind.definition(c)

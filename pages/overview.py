@@ -246,7 +246,7 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
         if area.is_empty():
             st.caption(t("overview.no_lag", indicator=ind.label(lag_ind)))
         else:
-            st.dataframe(area, hide_index=True)
+            st.dataframe(area, hide_index=True, placeholder="—")
             downloads.buttons(area, f"lagging_areas_{f.scope_id}", key="dl_lag_area", synthetic=True)
     with tab_comm:
         below = below_threshold(in_scope(rows.lazy(), f.scope_id, loc), lag_ind, 1.0, card_values["period"][0])
@@ -257,6 +257,6 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
             names.community_expr().alias(t("overview.col.community")),
             pl.col(lag_ind).alias(ind.label(lag_ind)),
         )
-        st.dataframe(comm, hide_index=True,
+        st.dataframe(comm, hide_index=True, placeholder="—",
                      column_config={ind.label(lag_ind): st.column_config.NumberColumn(format="percent")})
         downloads.buttons(comm, f"below_target_{f.scope_id}", key="dl_lag_comm", synthetic=True)

@@ -129,7 +129,7 @@ if shown.is_empty():
     st.info(t("sources.no_facts"), icon=":material/filter_alt_off:")
 else:
     st.dataframe(
-        shown, hide_index=True, height=min(38 + 35 * shown.height, 460),
+        shown, hide_index=True, placeholder="—", height=min(38 + 35 * shown.height, 460),
         column_config={
             heading["fact"]: st.column_config.TextColumn(width="small", pinned=True),
             heading["locality"]: st.column_config.TextColumn(width="small"),
@@ -198,7 +198,7 @@ else:
         lambda v: f"background-color: {colour_of.get(v, '')}; color: #1a1a1a" if v in colour_of else "",
         subset=[verdict_col],
     )
-    st.dataframe(styled, hide_index=True, height=min(38 + 35 * recon.height, 460), column_config={
+    st.dataframe(styled, hide_index=True, placeholder="—", height=min(38 + 35 * recon.height, 460), column_config={
         verdict_col: st.column_config.TextColumn(width="medium"),
         heading["indicator"]: st.column_config.TextColumn(width="medium"),
         heading["synthetic"]: st.column_config.CheckboxColumn(width="small"),

@@ -231,3 +231,19 @@ def test_sources_page_lists_every_fact_with_qualifiers(app_env):
     assert len(at.metric) == 6  # three conflicts, two sides each
     at = _open("pages/sources.py", cat="other")
     assert set(at.dataframe[0].value["类别"]) == {"其他"}
+
+
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("pages/district.py", {"loc": "450400", "period": "2024"}),
+        ("pages/overview.py", {"loc": "450400", "period": "2024"}),
+        ("pages/compare.py", {"loc": "450400"}),
+        ("pages/sources.py", {"src_loc": "450400"}),
+    ],
+)
+def test_tables_show_a_missing_value_as_a_dash_not_none(app_env, page, params):
+    # a community with no grids has no grid coverage: Streamlit would print "None"
+    at = _open(page, **params)
+    assert at.dataframe, "the page should show a table"
+    assert {df.proto.placeholder for df in at.dataframe} == {"—"}
