@@ -15,13 +15,8 @@ from store.columns import CANONICAL
 from store.db import close_database, open_database
 from store.export import export_frame, neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 from store.importer import import_file
+from tests.localities import insert_localities
 
-LOCALITIES = [
-    ("450000", "广西壮族自治区", "Guangxi", "province", None, "450000"),
-    ("450400", "梧州市", "Wuzhou", "city", "450000", "450400"),
-    ("450403", "万秀区", "Wanxiu District", "district", "450400", "450403"),
-    ("450405", "长洲区", "Changzhou District", "district", "450400", "450405"),
-]
 ROWS = [
     ["市", "县（市、区）", "所属街道", "社区名称", "统计期", "网格数", "已建党组织网格数", "服务群众专项经费（元）", "经度", "纬度"],
     ["梧州市", "万秀区", "=HYPERLINK(\"http://x\")", "东风社区", "2025", "20", "18", "10万", "111.3", "23.5"],
@@ -35,11 +30,8 @@ def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "gov.duckdb"
     db = open_database(path)
     try:
-        loc = pl.DataFrame(LOCALITIES, schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"], orient="row")
         with db.transaction() as cur:
-            cur.register("_loc", loc.to_arrow())
-            cur.execute("INSERT INTO localities SELECT * FROM _loc")
-            cur.unregister("_loc")
+            insert_localities(cur)
         src = tmp_path / "roster.csv"
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(ROWS)

@@ -18,20 +18,10 @@ import pytest
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, rollback_dataset
+from tests.localities import insert_localities
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LOCALITIES = [
-    ("450000", "广西壮族自治区", "Guangxi", "province", None, "450000"),
-    ("450400", "梧州市", "Wuzhou", "city", "450000", "450400"),
-    ("450403", "万秀区", "Wanxiu District", "district", "450400", "450403"),
-    ("450405", "长洲区", "Changzhou District", "district", "450400", "450405"),
-    ("450406", "龙圩区", "Longxu District", "district", "450400", "450406"),
-    ("450481", "岑溪市", "Cenxi", "district", "450400", "450481"),
-    ("450800", "贵港市", "Guigang", "city", "450000", "450800"),
-    ("450802", "港北区", "Gangbei District", "district", "450800", "450802"),
-    ("450403/城东街道", "城东街道", "Chengdong Subdistrict", "street", "450403", None),
-]
 TABLES = ("datasets", "community_rows", "files", "localities", "facts", "sources")
 
 
@@ -39,11 +29,8 @@ def make_db(path: Path) -> Path:
     """A database holding a tiny localities table, one source and one fact (built from code)."""
     db = open_database(path)
     try:
-        loc = pl.DataFrame(LOCALITIES, schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"], orient="row")
         with db.transaction() as cur:
-            cur.register("_loc", loc.to_arrow())
-            cur.execute("INSERT INTO localities SELECT * FROM _loc")
-            cur.unregister("_loc")
+            insert_localities(cur)
             cur.execute("INSERT INTO sources VALUES ('S0', 'x.txt', '测试', NULL, '梧州市')")
             cur.execute(
                 "INSERT INTO facts VALUES ('F0', 'S0', '梧州市', 'city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')"

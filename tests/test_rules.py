@@ -15,17 +15,8 @@ from store import rules
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, message, validate_bytes
+from tests.localities import LOC, insert_localities
 
-LOCALITIES = [
-    ("450000", "广西壮族自治区", "Guangxi", "province", None, "450000"),
-    ("450400", "梧州市", "Wuzhou", "city", "450000", "450400"),
-    ("450403", "万秀区", "Wanxiu District", "district", "450400", "450403"),
-    ("450405", "长洲区", "Changzhou District", "district", "450400", "450405"),
-    ("450481", "岑溪市", "Cenxi", "district", "450400", "450481"),
-    ("450800", "贵港市", "Guigang", "city", "450000", "450800"),
-    ("450802", "港北区", "Gangbei District", "district", "450800", "450802"),
-]
-LOC = pl.DataFrame(LOCALITIES, schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"], orient="row")
 TABLES = ("datasets", "community_rows", "files", "localities", "facts")
 
 HEADER = ["市", "区县", "街道", "社区名称", "社区代码", "统计期", "经度", "纬度", "常住人口", "户数", "小区数",
@@ -59,9 +50,7 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = open_database(path)
     try:
         with db.transaction() as cur:
-            cur.register("_loc", LOC.to_arrow())
-            cur.execute("INSERT INTO localities SELECT * FROM _loc")
-            cur.unregister("_loc")
+            insert_localities(cur)
             cur.execute("INSERT INTO facts VALUES ('F0', 'S0', '梧州市', 'city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')")
         good = tmp / "good.csv"
         good.write_bytes(to_csv([HEADER, *GOOD]))
