@@ -10,15 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Enough localities for the generated rows when data/localities.csv is absent.
-FALLBACK_LOCALITIES = [
-    ("450000", "广西壮族自治区", "Guangxi", "province", None, "450000"),
-    ("450400", "梧州市", "Wuzhou", "city", "450000", "450400"),
-    ("450403", "万秀区", "Wanxiu District", "district", "450400", "450403"),
-    ("450405", "长洲区", "Changzhou District", "district", "450400", "450405"),
-    ("450406", "龙圩区", "Longxu District", "district", "450400", "450406"),
-    ("450481", "岑溪市", "Cenxi", "district", "450400", "450481"),
-]
 DISTRICTS = ("万秀区", "长洲区", "龙圩区", "岑溪市")
 
 
@@ -64,15 +55,11 @@ from pathlib import Path
 import polars as pl
 from store.db import Database
 from store.importer import import_file
-from bench.import_bench import FALLBACK_LOCALITIES, ROOT
+from bench.import_bench import ROOT
 
 db_path, csv_path = Path(sys.argv[1]), Path(sys.argv[2])
 db = Database(db_path)
-src = ROOT / "data" / "localities.csv"
-if src.exists():
-    loc = pl.read_csv(src, infer_schema=False)
-else:
-    loc = pl.DataFrame(FALLBACK_LOCALITIES, schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"], orient="row")
+loc = pl.read_csv(ROOT / "data" / "localities.csv", infer_schema=False)  # ships with the repo
 with db.transaction() as cur:
     cur.register("_loc", loc.to_arrow())
     cur.execute("INSERT INTO localities SELECT locality_id, name_zh, name_en, level, parent_id, adcode FROM _loc")
