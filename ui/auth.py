@@ -57,7 +57,7 @@ from store.access import (
 from store.db import StoreError
 from store.peers import HEADER_ENV, HeaderVerdict, Request, client_address, proxy_user, trusted_header, trusted_proxies
 from store.sessions import (
-    COOKIE_NAME, Verdict, check_cookie, credential_fingerprint, issue_ticket, load_secret, session_hours,
+    COOKIE_NAME, Verdict, check_cookie, cookie_name_of, credential_fingerprint, issue_ticket, load_secret, session_hours,
 )
 from ui import auth_routes
 from ui.i18n import t
@@ -69,6 +69,7 @@ _SIGNED_OUT = "_gov_signed_out"  # this tab signed out: the cookie its handshake
 _PIXEL = "_gov_pixel"  # a route address the browser is to fetch once (sets or clears the cookie)
 _LOGIN_ERROR = "_gov_auth_error"  # (message key, format arguments) shown once under the form
 _WARNED = "_gov_header_warned"
+_EXPIRED = "_gov_expired"  # this tab's sign-in ran out: the sign-in form says so until the next sign-in
 _LOG = logging.getLogger(__name__)
 
 
@@ -152,13 +153,12 @@ def _password_identity(users: dict[str, User], request: Request, address: str) -
         st.session_state.pop(AUTH_KEY, None)  # removed from the users file, or the time is up
         st.session_state.pop(_UNTIL, None)
         if user is not None:
-            return Identity(None, notice=_expired_notice(), address=address)
-        return Identity(None, address=address)
+            st.session_state[_EXPIRED] = True  # identify() runs several times a run: remember it for the form
+    if st.session_state.get(_EXPIRED):
+        return Identity(None, notice=_expired_notice(), address=address)
     value = request.cookies.get(COOKIE_NAME)
     if not value or st.session_state.get(_SIGNED_OUT):
         return Identity(None, address=address)
-    from store.sessions import cookie_name_of
-
     claimed = users.get(cookie_name_of(value) or "")
     verdict, session = check_cookie(
         load_secret(users_path()), value, credential_fingerprint(claimed.password_hash) if claimed else None,
@@ -295,6 +295,7 @@ def _submit_login() -> None:
     _audit(AuthEvent.SIGNED_IN, actor.name, address)
     st.session_state.pop(_LOGIN_ERROR, None)
     st.session_state.pop(_SIGNED_OUT, None)
+    st.session_state.pop(_EXPIRED, None)
     st.session_state[AUTH_KEY] = actor.name
     st.session_state[_UNTIL] = time.time() + hours * 3600
     if url:
