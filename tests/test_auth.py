@@ -333,3 +333,21 @@ def test_single_user_mode_lists_the_import_page(connection, navigation, app_env,
     app().run()
     assert "数据导入" in listed(navigation[-1])
     assert Role.ADMINISTRATOR  # single-user mode acts as administrator
+
+
+# ---- OpenID Connect: st.login's own cookie lasts 30 days; GOV_SESSION_HOURS still applies ----------------
+def test_oidc_sign_in_older_than_session_hours_must_sign_in_again(users, connection):
+    from tests.test_access import OIDC
+
+    at = app()
+    at.secrets["auth"] = OIDC
+    at.user = {"is_logged_in": True, "email": "victor@example.gov.cn", "iat": int(time.time()) - 9 * 3600}
+    at.run()
+    assert not at.exception and not at.metric
+    assert any("已过期" in i.value for i in at.info)
+    assert [b.label for b in at.button] == ["统一身份认证登录"]
+    fresh = app()
+    fresh.secrets["auth"] = OIDC
+    fresh.user = {"is_logged_in": True, "email": "victor@example.gov.cn", "iat": int(time.time()) - 60}
+    fresh.run()
+    assert fresh.metric and any("victor" in c.value for c in fresh.sidebar.caption)
