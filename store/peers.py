@@ -18,6 +18,7 @@ GOV_TRUSTED_PROXIES; X-Forwarded-For is read only from such a peer. Everything e
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping
@@ -88,14 +89,22 @@ def _listed(address: Address, networks: Iterable[Network]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
 
 
-def _uvicorn_reading(forwarded: str) -> str | None:
-    """The client uvicorn takes from X-Forwarded-For under FORWARDED_ALLOW_IPS; "" when uvicorn trusts no
-    forwarder (it then never rewrites); None when that cannot be worked out (assume it may have rewritten)."""
+@functools.lru_cache(maxsize=4)
+def _uvicorn_trust(setting: str):
+    """uvicorn's own reading of FORWARDED_ALLOW_IPS (its private helper: the very rules it rewrote by)."""
     try:
         from uvicorn.middleware.proxy_headers import _TrustedHosts
     except ImportError:
         return None
-    trusted = _TrustedHosts(os.environ.get(UVICORN_ENV, UVICORN_DEFAULT))
+    return _TrustedHosts(setting)
+
+
+def _uvicorn_reading(forwarded: str) -> str | None:
+    """The client uvicorn takes from X-Forwarded-For under FORWARDED_ALLOW_IPS; "" when uvicorn trusts no
+    forwarder (it then never rewrites); None when that cannot be worked out (assume it may have rewritten)."""
+    trusted = _uvicorn_trust(os.environ.get(UVICORN_ENV, UVICORN_DEFAULT))
+    if trusted is None:
+        return None
     if not (trusted.always_trust or trusted.trusted_hosts or trusted.trusted_networks or trusted.trusted_literals - {""}):
         return ""
     host, _port = trusted.get_trusted_client_address(forwarded)
