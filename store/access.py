@@ -1,4 +1,4 @@
-"""Who may do what: roles, the one permission table, actors, and the users file (argon2 hashes, outside the repo).
+"""Who may do what: roles, the one permission table, actors, the users file (outside the repo), sign-in delay and log.
 
 Every write action of the store takes an Actor and calls `require` before it touches the database, so
 the check holds for the CLI, the pages and any code that calls the store directly; hiding a button is
@@ -25,8 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store.db import ROOT, StoreError
+from store.db import ROOT, Database, StoreError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 USERS_ENV = "GOV_USERS"
 LOCAL_USER = "local"
@@ -360,7 +364,7 @@ class AuthEvent(StrEnum):
     FAILED = "failed"  # wrong user name or password (checked, so each one has passed the throttle)
 
 
-def record_auth_event(db, event: AuthEvent, user_name: str, address: str, *, detail: str | None = None,
+def record_auth_event(db: Database, event: AuthEvent, user_name: str, address: str, *, detail: str | None = None,
                       when: datetime | None = None) -> None:
     """One line in auth_log: when, what, the user name as typed, and the client's address."""
     with db.transaction() as cur:
@@ -371,7 +375,7 @@ def record_auth_event(db, event: AuthEvent, user_name: str, address: str, *, det
         )
 
 
-def auth_events(cur, limit: int = 200):
+def auth_events(cur, limit: int = 200) -> pl.DataFrame:
     """The latest sign-in log lines, newest first: one row per event (logged_at, event, user_name, address, detail)."""
     import polars as pl
 

@@ -1,4 +1,4 @@
-"""Who is at the other end of a connection: the peer address, trusted proxies, the client behind them, the sign-on header.
+"""Who is at the other end of a connection: the peer, trusted proxies, the client behind them, the sign-on header.
 
 What the dashboard sees of a connection is what Streamlit kept from the websocket handshake: its headers,
 its cookies and `remote_ip`. Two facts about Streamlit 1.67 decide how far those can be believed:
@@ -105,7 +105,8 @@ def _uvicorn_reading(forwarded: str) -> str | None:
     trusted = _uvicorn_trust(os.environ.get(UVICORN_ENV, UVICORN_DEFAULT))
     if trusted is None:
         return None
-    if not (trusted.always_trust or trusted.trusted_hosts or trusted.trusted_networks or trusted.trusted_literals - {""}):
+    trusts_someone = trusted.always_trust or trusted.trusted_hosts or trusted.trusted_networks
+    if not (trusts_someone or trusted.trusted_literals - {""}):
         return ""
     host, _port = trusted.get_trusted_client_address(forwarded)
     return host

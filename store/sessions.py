@@ -1,4 +1,4 @@
-"""Signed sign-in sessions: the server secret, the session cookie's value, and the one-time tickets that set or clear it.
+"""Signed sign-in sessions: the server secret, the session cookie's value, the one-time tickets that set or clear it.
 
 The cookie carries only a user name and an expiry, signed with HMAC-SHA256 under a server secret kept
 outside the repository (GOV_SECRET, else a file next to the users file, made on first use, mode 0600).
@@ -146,7 +146,8 @@ def new_session(name: str, *, now: float, hours: float) -> Session:
 def cookie_value(secret: bytes, session: Session, fingerprint: str) -> str:
     """The cookie's text: version, name, expiry and signature, nothing else."""
     exp = str(session.expires)
-    return ".".join((_VERSION, _b64(session.name.encode("utf-8")), exp, _mac(secret, "session", session.name, exp, fingerprint)))
+    mac = _mac(secret, "session", session.name, exp, fingerprint)
+    return ".".join((_VERSION, _b64(session.name.encode("utf-8")), exp, mac))
 
 
 def cookie_name_of(value: str) -> str | None:
@@ -160,7 +161,9 @@ def cookie_name_of(value: str) -> str | None:
         return None
 
 
-def check_cookie(secret: bytes, value: str, fingerprint: str | None, *, now: float, hours: float) -> tuple[Verdict, Session | None]:
+def check_cookie(
+    secret: bytes, value: str, fingerprint: str | None, *, now: float, hours: float,
+) -> tuple[Verdict, Session | None]:
     """Whether a cookie is genuine and current; `fingerprint` is None when the claimed user does not exist."""
     name = cookie_name_of(value)
     if name is None or fingerprint is None:

@@ -1,4 +1,4 @@
-"""ui/auth.py through AppTest: the session cookie, the sign-on proxy header, the delay per address, the log, the navigation.
+"""ui/auth.py through AppTest: session cookie, sign-on proxy header, delay per address, sign-in log, navigation.
 
 AppTest has no connection, so these tests hand the app the connection a browser or a proxy would make
 (headers, cookies, peer) by replacing ui.auth._request; the real server and chromium are in
@@ -45,7 +45,8 @@ def users(users_template, tmp_path, monkeypatch, bootstrapped_db_path):
     shutil.copy(bootstrapped_db_path, db)
     monkeypatch.setenv("GOV_DB", str(db))
     monkeypatch.setenv("GOV_USERS", str(path))
-    for name in ("GOV_SECRET", "GOV_SESSION_HOURS", "GOV_TRUSTED_USER_HEADER", "GOV_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
+    for name in ("GOV_SECRET", "GOV_SESSION_HOURS", "GOV_TRUSTED_USER_HEADER", "GOV_TRUSTED_PROXIES",
+                 "FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(name, raising=False)
     access.THROTTLE.reset()
     yield path
@@ -248,7 +249,7 @@ def test_header_naming_an_unknown_user_gets_no_access(users, connection, sso):
     assert not at.metric and not at.text_input
 
 
-def test_header_setting_without_users_file_refuses_instead_of_acting_as_administrator(users, connection, sso, monkeypatch):
+def test_header_setting_without_users_file_refuses_rather_than_acting_as_admin(users, connection, sso, monkeypatch):
     monkeypatch.delenv("GOV_USERS")
     connection(PROXY, headers={HEADER: "victor"})
     at = app().run()

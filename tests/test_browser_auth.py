@@ -151,7 +151,8 @@ def test_sign_out_clears_the_cookie(site, browser):
 
 def _cookie(name: str, users_file, *, issued: float) -> str:
     user = access.load_users(users_file)[name]
-    return cookie_value(SECRET.encode(), new_session(name, now=issued, hours=8), credential_fingerprint(user.password_hash))
+    session = new_session(name, now=issued, hours=8)
+    return cookie_value(SECRET.encode(), session, credential_fingerprint(user.password_hash))
 
 
 @pytest.mark.parametrize(

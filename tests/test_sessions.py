@@ -31,7 +31,8 @@ def test_cookie_carries_only_name_and_expiry():
 
 def test_genuine_cookie_is_valid_until_it_expires():
     value = _cookie()
-    assert check_cookie(SECRET, value, FP, now=NOW + 60, hours=8) == (Verdict.VALID, sessions.Session("victor", int(NOW + 8 * 3600)))
+    expected = (Verdict.VALID, sessions.Session("victor", int(NOW + 8 * 3600)))
+    assert check_cookie(SECRET, value, FP, now=NOW + 60, hours=8) == expected
     assert check_cookie(SECRET, value, FP, now=NOW + 8 * 3600, hours=8)[0] is Verdict.EXPIRED
     assert check_cookie(SECRET, value, FP, now=NOW + 9 * 3600, hours=8) == (Verdict.EXPIRED, None)
 
@@ -61,7 +62,8 @@ def test_tampered_cookie_is_invalid(tamper):
 def test_cookie_from_another_secret_or_old_password_is_invalid():
     value = _cookie()
     assert check_cookie(b"x" * 40, value, FP, now=NOW + 60, hours=8)[0] is Verdict.INVALID
-    assert check_cookie(SECRET, value, credential_fingerprint("$argon2id$new"), now=NOW + 60, hours=8)[0] is Verdict.INVALID
+    new_password = credential_fingerprint("$argon2id$new")
+    assert check_cookie(SECRET, value, new_password, now=NOW + 60, hours=8)[0] is Verdict.INVALID
     assert check_cookie(SECRET, value, None, now=NOW + 60, hours=8)[0] is Verdict.INVALID  # user removed
 
 

@@ -1,4 +1,4 @@
-"""Who is using the dashboard: sign-in (password, the intranet's sign-on proxy, or OpenID Connect), sessions, the role gate.
+"""Who is using the dashboard: sign-in (password, intranet sign-on proxy, OpenID Connect), sessions, the role gate.
 
 Four modes, decided on the server for every run:
 - `[auth]` in .streamlit/secrets.toml: OpenID Connect via st.login; the e-mail maps to a role in the users file.
@@ -57,7 +57,8 @@ from store.access import (
 from store.db import StoreError
 from store.peers import HEADER_ENV, HeaderVerdict, Request, client_address, proxy_user, trusted_header, trusted_proxies
 from store.sessions import (
-    COOKIE_NAME, Verdict, check_cookie, cookie_name_of, credential_fingerprint, issue_ticket, load_secret, session_hours,
+    COOKIE_NAME, Verdict, check_cookie, cookie_name_of, credential_fingerprint, issue_ticket, load_secret,
+    session_hours,
 )
 from ui import auth_routes
 from ui.i18n import t
@@ -434,6 +435,7 @@ def sign_in_log(actor: Actor, limit: int = 200) -> None:
         pl.col("logged_at").alias(t("access.log.col.when")),
         pl.col("event").replace_strict(labels, default=pl.col("event")).alias(t("access.log.col.event")),
         pl.col("user_name").alias(t("access.log.col.user")),
-        pl.when(pl.col("address") == "").then(pl.lit("—")).otherwise(pl.col("address")).alias(t("access.log.col.address")),
+        pl.when(pl.col("address") == "").then(pl.lit("—")).otherwise(pl.col("address"))
+        .alias(t("access.log.col.address")),
     )
     st.dataframe(shown, hide_index=True, placeholder="—", width="stretch")

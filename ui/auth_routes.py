@@ -1,4 +1,4 @@
-"""The HTTP routes serve.py adds to Streamlit's server: a one-time ticket in, the signed session cookie out (and cleared).
+"""The HTTP routes serve.py adds to Streamlit's server: a one-time ticket in, the signed session cookie out.
 
 A Streamlit script cannot set a cookie: it talks to the browser over a websocket. So after a sign-in the
 page shows an invisible image whose address carries a one-time ticket; the browser fetches it from
