@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui.auth import gate, nav_position
+from store.access import Permission
+from ui.auth import gate, nav_position, page_visibility
 from ui.filters import sidebar_filters
 from ui.i18n import language_switch, t
 from ui.shell import running_shell
@@ -20,7 +21,8 @@ PAGES = {
         st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
     ],
     t("nav.section.admin"): [
-        st.Page("pages/data_import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="data_import"),
+        st.Page("pages/data_import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="data_import",
+                visibility=page_visibility(Permission.IMPORT)),  # not listed for other roles; refused by the page itself
     ],
 }
 page = st.navigation(PAGES, position=nav_position())  # hidden until someone is signed in

@@ -12,7 +12,7 @@ from store.backup import backup_bytes
 from store.db import StoreError
 from store.importer import already_imported, import_bytes, rollback_dataset, validate_bytes
 from ui import urlstate
-from ui.auth import require_permission
+from ui.auth import require_permission, sign_in_log
 from ui.context import get_db, invalidate, table
 from ui.i18n import lang as current_lang
 from ui.i18n import t
@@ -138,3 +138,5 @@ if actor.can(Permission.BACKUP):
         t("import.ui.backup_download"), data=lambda: backup_bytes(db, actor=actor), file_name="gov-backup.duckdb",
         mime="application/octet-stream", key="import_backup", icon=":material/backup:", on_click="ignore",
     )
+
+sign_in_log(actor)  # administrators: recent sign-ins and failed sign-ins (ui.auth)

@@ -1,4 +1,4 @@
-"""Who may do what: roles, the one permission table, actors, and the users file (argon2 hashes, outside the repo).
+"""Who may do what: roles, the one permission table, actors, the users file (outside the repo), sign-in delay and log.
 
 Every write action of the store takes an Actor and calls `require` before it touches the database, so
 the check holds for the CLI, the pages and any code that calls the store directly; hiding a button is
@@ -22,10 +22,15 @@ import threading
 import time
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store.db import ROOT, StoreError
+from store.db import ROOT, Database, StoreError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 USERS_ENV = "GOV_USERS"
 LOCAL_USER = "local"
@@ -254,27 +259,68 @@ _DUMMY_HASH: list[str] = []
 
 
 class LoginThrottle:
-    """At most `limit` failed log-ins per user name in `window` seconds (per server process)."""
+    """Failed sign-ins slow down the next try for the same user name from the same address, and nobody else.
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._fails: dict[str, list[float]] = {}
+    The first `free` failures cost nothing; after that each failure doubles the wait before the next try
+    from that (name, address) is checked, from `base` up to `cap` seconds. It is a delay, never a lock:
+    once it has passed, the right password signs in and clears the count, and the same name from another
+    address is never slowed at all, so nobody can keep the administrator out by typing wrong passwords.
+    State is per server process, forgotten `forget` seconds after the last failure, and bounded in size.
+    """
+
+    def __init__(self, free: int = 4, base: float = 2.0, cap: float = 60.0, forget: float = 900.0,
+                 max_keys: int = 10_000, clock=time.monotonic) -> None:
+        self.free, self.base, self.cap, self.forget, self.max_keys = free, base, cap, forget, max_keys
+        self._clock = clock
+        self._fails: dict[tuple[str, str], tuple[int, float]] = {}  # key -> (failures, when the last one was)
         self._lock = threading.Lock()
 
-    def blocked(self, name: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._fails.get(name, []) if now - t < self.window]
-            self._fails[name] = recent
-            return len(recent) >= self.limit
+    @staticmethod
+    def _key(name: str, address: str) -> tuple[str, str]:
+        return (name.strip().casefold()[:128], address)
 
-    def failed(self, name: str) -> None:
-        with self._lock:
-            self._fails.setdefault(name, []).append(time.monotonic())
+    def delay_after(self, failures: int) -> float:
+        """Seconds to wait after this many failures in a row."""
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.base * 2 ** (failures - self.free))
 
-    def succeeded(self, name: str) -> None:
+    def wait(self, name: str, address: str) -> float:
+        """Seconds before a try for `name` from `address` is checked; 0 means go ahead."""
+        now = self._clock()
         with self._lock:
-            self._fails.pop(name, None)
+            entry = self._fails.get(self._key(name, address))
+        if entry is None:
+            return 0.0
+        failures, last = entry
+        return max(0.0, last + self.delay_after(failures) - now)
+
+    def failed(self, name: str, address: str) -> float:
+        """Count a failure; returns the wait it imposes on the next try."""
+        now = self._clock()
+        key = self._key(name, address)
+        with self._lock:
+            failures, last = self._fails.get(key, (0, now))
+            if now - last > self.forget:
+                failures = 0
+            self._fails[key] = (failures + 1, now)
+            if len(self._fails) > self.max_keys:
+                self._prune(now)
+            return self.delay_after(failures + 1)
+
+    def succeeded(self, name: str, address: str) -> None:
+        with self._lock:
+            self._fails.pop(self._key(name, address), None)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._fails.clear()
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, (_, last) in self._fails.items() if now - last > self.forget]:
+            del self._fails[key]
+        while len(self._fails) > self.max_keys:  # still too many: drop the oldest (dicts keep insertion order)
+            del self._fails[next(iter(self._fails))]
 
 
 THROTTLE = LoginThrottle()
@@ -291,6 +337,16 @@ def authenticate(users: dict[str, User], name: str, password: str) -> Actor | No
     return Actor(user.name, user.role) if verify_password(user.password_hash, password) else None
 
 
+def actor_for_name_or_email(users: dict[str, User], text: str | None) -> Actor | None:
+    """The user a single sign-on proxy names: by user name, else by e-mail; None if nobody has it."""
+    if not text:
+        return None
+    user = users.get(text)
+    if user is not None:
+        return Actor(user.name, user.role)
+    return actor_for_email(users, text) if "@" in text else None
+
+
 def actor_for_email(users: dict[str, User], email: str | None) -> Actor | None:
     """The user an OpenID Connect login maps to, by e-mail (case-insensitive); None if nobody has it."""
     if not email:
@@ -300,3 +356,31 @@ def actor_for_email(users: dict[str, User], email: str | None) -> Actor | None:
         if user.email and user.email.strip().casefold() == wanted:
             return Actor(user.name, user.role)
     return None
+
+
+# ---- the sign-in log (administrators read it on the import page) ----------------------------------------
+class AuthEvent(StrEnum):
+    SIGNED_IN = "signed_in"  # right password
+    FAILED = "failed"  # wrong user name or password (checked, so each one has passed the throttle)
+
+
+def record_auth_event(db: Database, event: AuthEvent, user_name: str, address: str, *, detail: str | None = None,
+                      when: datetime | None = None) -> None:
+    """One line in auth_log: when, what, the user name as typed, and the client's address."""
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO auth_log (log_id, logged_at, event, user_name, address, detail) "
+            "VALUES (nextval('auth_log_ids'), ?, ?, ?, ?, ?)",
+            [when or datetime.now(), AuthEvent(event).value, user_name[:128], address[:64], detail],
+        )
+
+
+def auth_events(cur, limit: int = 200) -> pl.DataFrame:
+    """The latest sign-in log lines, newest first: one row per event (logged_at, event, user_name, address, detail)."""
+    import polars as pl
+
+    rel = cur.sql(
+        "SELECT logged_at, event, user_name, address, detail FROM auth_log ORDER BY log_id DESC LIMIT ?",
+        params=[int(limit)],
+    )
+    return pl.from_arrow(rel.to_arrow_table())

@@ -101,3 +101,15 @@ CREATE TABLE IF NOT EXISTS import_log (
     who VARCHAR NOT NULL,
     message VARCHAR
 );
+
+-- Sign-ins and failed sign-ins, for administrators (import page). Kept apart from import_log so a
+-- sign-in never changes the data version the pages cache on.
+CREATE SEQUENCE IF NOT EXISTS auth_log_ids START 1;
+CREATE TABLE IF NOT EXISTS auth_log (
+    log_id INTEGER PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    event VARCHAR NOT NULL,             -- signed_in, failed
+    user_name VARCHAR NOT NULL,         -- as typed (an unknown name is logged too)
+    address VARCHAR NOT NULL,           -- the client's address ('' when unknown)
+    detail VARCHAR
+);

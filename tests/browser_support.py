@@ -59,15 +59,15 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve app.py exactly as the README's first command does, on a free loopback port."""
+def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None, script: str = "app.py") -> Iterator[str]:
+    """Serve app.py exactly as the README's first command does (or `script`, e.g. serve.py), on a free loopback port."""
     port = free_port()
     env = {**os.environ, "GOV_DB": str(db_path), **(extra_env or {})}
     log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

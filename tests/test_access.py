@@ -52,8 +52,9 @@ def users_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def with_users(users_file, app_env, monkeypatch):
     monkeypatch.setenv("GOV_USERS", str(users_file))
-    access.THROTTLE.succeeded("alice")
+    access.THROTTLE.reset()
     yield users_file
+    access.THROTTLE.reset()
 
 
 @pytest.fixture
@@ -192,16 +193,61 @@ def test_login_form_refuses_wrong_password_and_accepts_right_one(with_users):
     assert [t.value for t in at.title] == ["登录"]
 
 
-def test_login_is_throttled_after_repeated_failures(with_users):
-    try:
-        at = AppTest.from_file(APP, default_timeout=60).run()
-        for _ in range(access.THROTTLE.limit):
-            _login(at, "victor", "guess")
-        _login(at, "victor", PASSWORDS["victor"])  # right, but too late
-        assert any("次数过多" in e.value for e in at.error)
-        assert [t.value for t in at.title] == ["登录"]
-    finally:
-        access.THROTTLE.succeeded("victor")
+def test_login_is_delayed_after_repeated_failures_then_works(with_users):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for _ in range(access.THROTTLE.free):
+        _login(at, "victor", "guess")
+    _login(at, "victor", PASSWORDS["victor"])  # right, but inside the delay: not even checked
+    assert any("秒后再试" in e.value for e in at.error)
+    assert [t.value for t in at.title] == ["登录"]
+    access.THROTTLE.reset()  # as if the delay had passed (the delay itself: test_throttle_* below)
+    _login(at, "victor", PASSWORDS["victor"])
+    assert at.metric and not at.error
+
+
+# ---- the throttle: a delay per (user name, address), never a lock ------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_delay_grows_with_failures_and_is_capped():
+    clock = Clock()
+    throttle = access.LoginThrottle(free=4, base=2.0, cap=60.0, clock=clock)
+    waits = [throttle.failed("alice", "10.0.0.9") for _ in range(12)]
+    assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 60, 60, 60, 60]
+    assert throttle.wait("alice", "10.0.0.9") == 60
+    clock.now += 59.5
+    assert throttle.wait("alice", "10.0.0.9") == pytest.approx(0.5)
+    clock.now += 0.5
+    assert throttle.wait("alice", "10.0.0.9") == 0  # a delay, not a lock: now a try is checked again
+    throttle.succeeded("alice", "10.0.0.9")
+    assert throttle.failed("alice", "10.0.0.9") == 0  # the right password cleared the count
+
+
+def test_throttle_does_not_touch_the_same_name_from_another_address():
+    throttle = access.LoginThrottle(clock=Clock())
+    for _ in range(20):
+        throttle.failed("alice", "10.6.6.6")  # someone hammering the administrator's name
+    assert throttle.wait("alice", "10.6.6.6") == 60
+    assert throttle.wait("alice", "10.0.0.1") == 0  # the administrator at her own desk
+    assert throttle.wait("Alice ", "10.6.6.6") == 60  # case and spaces do not make a fresh name
+    assert throttle.wait("bob", "10.6.6.6") == 0
+
+
+def test_throttle_forgets_and_stays_bounded():
+    clock = Clock()
+    throttle = access.LoginThrottle(forget=900, max_keys=100, clock=clock)
+    for _ in range(6):
+        throttle.failed("alice", "10.0.0.9")
+    clock.now += 901
+    assert throttle.failed("alice", "10.0.0.9") == 0  # a quarter of an hour later, the count starts again
+    for i in range(1000):  # a flood of made-up names cannot grow the table without bound
+        throttle.failed(f"name{i}", "10.6.6.6")
+    assert len(throttle._fails) <= 100
 
 
 def test_viewer_logs_in_and_import_page_still_refuses(with_users):
