@@ -132,9 +132,9 @@ else:
                     st.markdown(f"**{section.title}**")
                     st.dataframe(section.table, hide_index=True, placeholder="—", width="stretch",
                                  key=f"import_preview_{section.key}")
-                if preview.needs_confirmation:
-                    st.warning(reasons(preview), icon=":material/warning:")
                 if st.session_state.get(_SECOND) != preview.token:
+                    if preview.needs_confirmation:
+                        st.warning(reasons(preview), icon=":material/warning:")
                     if st.button(t("import.ui.confirm"), type="primary", key="import_confirm"):
                         if preview.needs_confirmation:  # a second, explicit step before anything is removed
                             st.session_state[_SECOND] = preview.token
