@@ -263,8 +263,10 @@ def build_preview(
     differs = pl.any_horizontal([~_same(c, f"{c}__before") for c in NUMERIC]) if both.height else pl.lit(False)
     changed = both.filter(differs)
     # figures the file has no column for: the communities it replaces lose them
-    dropped = [c for c in NUMERIC if c not in validation.columns and both.height
-               and both.select(pl.col(f"{c}__before").is_not_null().any()).item()]
+    lacking = [c for c in NUMERIC if c not in validation.columns]
+    had = both.select(pl.col(f"{c}__before").is_not_null().any().alias(c) for c in lacking).row(0, named=True) \
+        if both.height and lacking else {}
+    dropped = [c for c in lacking if had.get(c)]
     # hidden afterwards, and not because the file holds the community again
     removed = stored.join(after_keys, on=["dataset_id", *key], how="anti").join(file_rows.select(key), on=key, how="anti")
 
@@ -328,14 +330,18 @@ def build_preview(
 
 def _token(sha: str, period: str, complete_id: str | None, covered: list[str], added: pl.DataFrame,
            changed: pl.DataFrame, removed: pl.DataFrame, effects: list[DatasetEffect]) -> str:
-    """A fingerprint of the plan: the same file, confirmed against the same stored state, gives the same token."""
-    body = {
-        "sha": sha, "period": period, "complete_for": complete_id, "covered": covered,
-        "added": sorted(added.select("district_id", "community").rows()),
-        "changed": sorted(changed.select("district_id", "community", "dataset_id").rows()),
-        "removed": sorted(removed.select("district_id", "community", "dataset_id").rows()),
-        "datasets": sorted((e.dataset_id, e.replaced, e.superseded) for e in effects),
-    }
+    """A fingerprint of the plan: the same file, confirmed against the same stored state, gives the same token
+    (within one process: the row hashes are polars', order-free)."""
+    def rows(df: pl.DataFrame, cols: list[str]) -> int:
+        return int(df.select(cols).hash_rows(seed=0).bitwise_xor()) if df.height else 0
+
+    body = [
+        sha, period, complete_id, covered, added.height, changed.height, removed.height,
+        rows(added, ["district_id", "community"]),
+        rows(changed, ["district_id", "community", "dataset_id"]),
+        rows(removed, ["district_id", "community", "dataset_id"]),
+        sorted((e.dataset_id, e.replaced, e.superseded) for e in effects),
+    ]
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
