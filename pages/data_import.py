@@ -100,17 +100,17 @@ else:
     if validation.warnings:
         _show_problems(t("import.ui.warnings", n=len(validation.warnings)), validation.problems_frame(warnings=True), "warning")
     if validation.ok:
-        duplicate = already_imported(db, validation.sha256, validation.sheet)
+        choices = dict(complete_choices(validation.frame, table("localities"), lang))
+        complete = st.selectbox(
+            t("import.ui.complete_for"), [None, *choices], key="import_complete_for", help=t("import.ui.complete_help"),
+            format_func=lambda c: t("import.ui.complete_none") if c is None
+            else t("import.ui.complete_place", place=choices[c], period=validation.period),
+        )
+        duplicate = already_imported(db, validation.sha256, validation.sheet, complete)
         if duplicate is not None:
             st.info(t("import.ui.duplicate", dataset_id=duplicate))
         else:
             st.success(t("import.ui.valid", rows=validation.rows))
-            choices = dict(complete_choices(validation.frame, table("localities"), lang))
-            complete = st.selectbox(
-                t("import.ui.complete_for"), [None, *choices], key="import_complete_for", help=t("import.ui.complete_help"),
-                format_func=lambda c: t("import.ui.complete_none") if c is None
-                else t("import.ui.complete_place", place=choices[c], period=validation.period),
-            )
             preview_key = (key, complete, version())
             held_preview = st.session_state.get(_PREVIEW)
             if held_preview is None or held_preview[0] != preview_key:

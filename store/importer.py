@@ -18,6 +18,7 @@ from store.headers import canonical_for, is_personal_header
 from store.messages import message
 from store.preview import ImportPreview, PreviewRefused, build_preview, relabel, visible_keys
 from store.readers import ReadError, max_upload_bytes, read_table, safe_name
+from store.supersede import CompleteForError, resolve_locality
 
 # ---- results ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -266,23 +267,25 @@ def _localities(db: Database) -> pl.DataFrame:
         cur.close()
 
 
-def _active_duplicate(db: Database, sha256: str, sheet: str | None) -> tuple | None:
-    """An active dataset made from these exact bytes (and, for a workbook, from this sheet)."""
+def _active_duplicate(db: Database, sha256: str, sheet: str | None, complete_for: str | None = None) -> tuple | None:
+    """An active dataset made from these exact bytes (for a workbook, from this sheet), imported as the
+    complete roster of the same place (or of none)."""
     cur = db.reader()
     try:
         rows = cur.execute(
             "SELECT dataset_id, rows, period, scope_id, sheet FROM datasets WHERE sha256 = ? AND status = 'active' "
-            "AND sheet IS NOT DISTINCT FROM ? ORDER BY dataset_id DESC LIMIT 1",
-            [sha256, sheet],
+            "AND sheet IS NOT DISTINCT FROM ? AND complete_for IS NOT DISTINCT FROM ? ORDER BY dataset_id DESC LIMIT 1",
+            [sha256, sheet, complete_for],
         ).fetchall()
     finally:
         cur.close()
     return rows[0] if rows else None
 
 
-def already_imported(db: Database, sha256: str, sheet: str | None = None) -> int | None:
-    """The active dataset holding exactly these bytes (by SHA-256; for a workbook, the same sheet), if any."""
-    dup = _active_duplicate(db, sha256, sheet)
+def already_imported(db: Database, sha256: str, sheet: str | None = None, complete_for: str | None = None) -> int | None:
+    """The active dataset holding exactly these bytes (by SHA-256; for a workbook, the same sheet), imported
+    as the complete roster of `complete_for` (a locality_id, or None for a partial roster), if any."""
+    dup = _active_duplicate(db, sha256, sheet, complete_for)
     return int(dup[0]) if dup else None
 
 
@@ -334,13 +337,19 @@ def import_bytes(
         return ImportResult(ok=True, duplicate=True, dataset_id=dup[0], rows=dup[1], period=dup[2], scope_id=dup[3],
                             sheet=dup[4], file_name=file_name, dry_run=dry_run)
 
-    dup = _active_duplicate(db, sha, sheet)  # same bytes (and the sheet asked for): nothing to do
+    index_frame = _localities(db)
+    complete_id = None
+    if complete_for:
+        try:
+            complete_id = resolve_locality(complete_for, index_frame)
+        except CompleteForError as exc:
+            return _refused(file_name, lang, dry_run, exc.key, **exc.params)
+    dup = _active_duplicate(db, sha, sheet, complete_id)  # same bytes (and sheet, and roster claim): nothing to do
     if dup is not None:
         return duplicate(dup)
-    index_frame = _localities(db)
     v = validate_bytes(data, file_name, index_frame, sheet=sheet, lang=lang)
     if v.ok and sheet is None and v.sheet is not None:  # a workbook: the same sheet, chosen automatically
-        dup = _active_duplicate(db, sha, v.sheet)
+        dup = _active_duplicate(db, sha, v.sheet, complete_id)
         if dup is not None:
             return duplicate(dup)
     result = ImportResult(ok=v.ok, rows=v.rows, period=v.period, scope_id=v.scope_id, sheet=v.sheet,
@@ -354,10 +363,10 @@ def import_bytes(
     assert v.frame is not None and v.period is not None and v.scope_id is not None
     try:
         if dry_run:
-            result.preview = preview_import(db, v, index_frame, complete_for=complete_for, lang=lang)
+            result.preview = preview_import(db, v, index_frame, complete_for=complete_id, lang=lang)
             return result
         _write(db, data, v, index_frame, result, who=who, synthetic=synthetic, lang=lang,
-               complete_for=complete_for, confirmed=confirmed, expect=expect)
+               complete_for=complete_id, confirmed=confirmed, expect=expect)
     except PreviewRefused as exc:
         result.ok = False
         result.problems = [Problem(file=v.file, sheet=v.sheet, row=None, column=None, value=None,
@@ -403,8 +412,9 @@ def _write(db: Database, data: bytes, v: Validation, localities: pl.DataFrame, r
     assert v.frame is not None and v.period is not None
     with db.transaction() as cur:
         again = cur.execute(
-            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND status = 'active' AND sheet IS NOT DISTINCT FROM ?",
-            [v.sha256, v.sheet],
+            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND status = 'active' AND sheet IS NOT DISTINCT FROM ? "
+            "AND complete_for IS NOT DISTINCT FROM ?",
+            [v.sha256, v.sheet, complete_for],
         ).fetchall()
         if again:  # another session imported the same bytes a moment ago
             raise StoreError(f"{v.file} was imported as dataset {again[0][0]} a moment ago")

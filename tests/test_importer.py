@@ -708,3 +708,16 @@ def test_import_page_previews_then_asks_twice_before_removing(wuzhou_2024: Path,
         close_database(wuzhou_2024)
     shown = _rows_now(wuzhou_2024).filter(pl.col("period") == "2024")
     assert shown.height == 13 and {"450406", "450481"} <= set(shown["district_id"].to_list())
+
+
+def test_the_same_file_as_a_complete_roster_is_not_a_duplicate(wuzhou_2024: Path, tmp_path: Path) -> None:
+    path = roster_csv(tmp_path / "wanxiu.csv", STREET_FILE[:2], period="2024")
+    db = open_database(wuzhou_2024)
+    try:
+        partial = import_file(db, path, who="t")
+        assert import_file(db, path, who="t").duplicate
+        complete = import_file(db, path, who="t", complete_for="万秀区")
+        assert complete.ok and not complete.duplicate and complete.superseded == [partial.dataset_id]
+        assert import_file(db, path, who="t", complete_for="450403").duplicate  # the same place by its code
+    finally:
+        close_database(wuzhou_2024)
