@@ -311,7 +311,7 @@ def build_preview(
     mapped = [c for c in CANONICAL if c in validation.columns]
     return ImportPreview(
         lang=lang, file=validation.file, sheet=validation.sheet, period=period, rows=frame.height,
-        scope=validation.scope_name or "", complete_for=complete_id,
+        scope=names.get(validation.scope_id, validation.scope_name or ""), complete_for=complete_id,
         complete_name=names.get(complete_id, complete_id) if complete_id else None,
         covered=tuple(names.get(d, d) for d in covered), covered_ids=tuple(covered), kept=kept,
         added=added.sort("district_id", "community").select(district_name, "street", "community", *present),
