@@ -167,9 +167,28 @@ def _kpis_pd(city: pd.DataFrame, city_id: str) -> pd.DataFrame:
             "value": [float(now[k]) for k in KPIS],
             "value_prev": [np.nan if prev is None else float(prev[k]) for k in KPIS],
             "synthetic": bool(now["synthetic"]),
+            "communities": float(now["communities"]),
         }
     )
-    kp["value_change"] = kp["value"] - kp["value_prev"]
+    if prev is None:
+        for c in ("prev_communities", "matched_communities", "value_matched", "value_prev_matched", "value_change"):
+            kp[c] = np.nan
+        kp["coverage_changed"] = None
+        return kp
+    # like with like: the KPIs over the communities both periods hold
+    keys = ["district_id", "community"]
+    both = (city.loc[city["period"] == now["period"], keys].drop_duplicates()
+            .merge(city.loc[city["period"] == prev["period"], keys].drop_duplicates(), on=keys))
+    same = city[city["period"].isin([now["period"], prev["period"]])].merge(both, on=keys)
+    m = P.aggregate(same, ["period"], list(KPIS)).set_index("period")
+    has = {x: x in m.index for x in (now["period"], prev["period"])}
+    kp["value_matched"] = [float(m.loc[now["period"], k]) if has[now["period"]] else np.nan for k in KPIS]
+    kp["value_prev_matched"] = [float(m.loc[prev["period"], k]) if has[prev["period"]] else np.nan for k in KPIS]
+    kp["prev_communities"] = float(prev["communities"])
+    kp["matched_communities"] = float(len(both))
+    kp["coverage_changed"] = not (len(both) == now["communities"] == prev["communities"])
+    kp["value_change"] = kp["value_matched"] - kp["value_prev_matched"]
+    kp.loc[kp["indicator"] == "communities", "value_change"] = float(now["communities"] - prev["communities"])
     return kp
 
 
@@ -217,15 +236,30 @@ def overview_sql(d: Inputs) -> dict[str, pl.DataFrame]:
     p = d.params
     city, latest = S.q(p.city), S.q(p.latest)
     lag_cols = ", ".join(f"lag({k}) OVER (ORDER BY period) AS {k}_prev" for k in KPIS)
+    # like with like: the KPIs over the communities both periods hold (matched on district and name)
+    same = (f"city_id = {city} AND period IN (SELECT period FROM last UNION ALL SELECT prev_period FROM last) "
+            "AND (district_id, community) IN (SELECT district_id, community FROM both_)")
+    matched = ", ".join(f"max({k}) FILTER (WHERE period = (SELECT period FROM last)) AS {k}_m, "
+                        f"max({k}) FILTER (WHERE period = (SELECT prev_period FROM last)) AS {k}_pm" for k in KPIS)
     unions = " UNION ALL ".join(
         f"SELECT {city} AS locality_id, period, prev_period, '{k}' AS indicator, CAST({k} AS DOUBLE) AS value, "
-        f"CAST({k}_prev AS DOUBLE) AS value_prev, CAST({k} AS DOUBLE) - CAST({k}_prev AS DOUBLE) AS value_change, synthetic FROM last"
+        f"CAST({k}_prev AS DOUBLE) AS value_prev, synthetic, communities, communities_prev AS prev_communities, "
+        f"CASE WHEN prev_period IS NULL THEN NULL ELSE n_both END AS matched_communities, "
+        f"CASE WHEN prev_period IS NULL THEN NULL ELSE NOT (n_both = communities AND n_both = communities_prev) END "
+        f"AS coverage_changed, CAST({k}_m AS DOUBLE) AS value_matched, CAST({k}_pm AS DOUBLE) AS value_prev_matched, "
+        + ("CAST(communities - communities_prev AS DOUBLE)" if k == "communities" else f"CAST({k}_m AS DOUBLE) - CAST({k}_pm AS DOUBLE)")
+        + " AS value_change FROM last, m, (SELECT count(*) AS n_both FROM both_)"
         for k in KPIS
     )
     kp = f"""
         WITH per AS ({S.aggregate("rows", ["period"], KPIS, where=f"city_id = {city}", synthetic=True)}),
         w AS (SELECT *, lag(period) OVER (ORDER BY period) AS prev_period, {lag_cols} FROM per),
-        last AS (SELECT * FROM w ORDER BY period DESC LIMIT 1)
+        last AS (SELECT * FROM w ORDER BY period DESC LIMIT 1),
+        both_ AS (SELECT DISTINCT district_id, community FROM rows
+                  WHERE city_id = {city} AND period = (SELECT period FROM last)
+                  INTERSECT SELECT DISTINCT district_id, community FROM rows
+                  WHERE city_id = {city} AND period = (SELECT prev_period FROM last)),
+        m AS (SELECT {matched} FROM ({S.aggregate("rows", ["period"], KPIS, where=same)}))
         {unions}"""
     city_now = f"city_id = {city} AND period = {latest}"
     communities = S.community("rows", KEYS["community"] + ["period"], [MAP], where=city_now)

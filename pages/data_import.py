@@ -1,4 +1,4 @@
-"""Data import (administrators): upload, validate without writing, confirm, then history with rollback. Layout only."""
+"""Data import (administrators): upload, validate, see exactly what will change, confirm (twice when it removes much), then history with rollback. Layout only."""
 
 from __future__ import annotations
 
@@ -10,41 +10,54 @@ import streamlit as st
 from store.access import Permission
 from store.backup import backup_bytes
 from store.db import StoreError
-from store.importer import already_imported, import_bytes, rollback_dataset, validate_bytes
+from store.importer import already_imported, import_bytes, preview_import, rollback_dataset, validate_bytes
+from store.messages import message
+from store.preview import (
+    PreviewRefused,
+    complete_choices,
+    history_table,
+    lines,
+    outcome,
+    problems_table,
+    reasons,
+    rollback_choices,
+    sections,
+)
 from ui import urlstate
 from ui.auth import require_permission, sign_in_log
-from ui.context import get_db, invalidate, table
+from ui.context import get_db, invalidate, table, version
 from ui.i18n import lang as current_lang
 from ui.i18n import t
 
 _STATE = "import_validation"  # (key, Validation, bytes) of the current upload, kept across reruns
+_PREVIEW = "import_preview"  # (key, ImportPreview or the refusal text) for the upload, roster choice and data version
+_SECOND = "import_second"  # the preview token awaiting its second confirmation
 _FLASH = "import_flash"  # (kind, message) shown once after a write
 
 
-def _history() -> pl.DataFrame:
-    frame = table("datasets")
-    if frame.height == 0:
-        return frame
-    names = dict(table("localities").select("locality_id", "name_zh").iter_rows())
-    status = {s: t(f"import.ui.status.{s}") for s in ("active", "superseded", "rolled_back")}
-    return frame.sort("dataset_id", descending=True).select(
-        pl.col("dataset_id").alias(t("import.ui.col.dataset_id")),
-        pl.col("scope_id").replace_strict(names, default=pl.col("scope_id")).alias(t("import.ui.col.scope")),
-        pl.col("period").alias(t("import.ui.col.period")),
-        pl.col("file_name").alias(t("import.ui.col.file")),
-        pl.col("rows").alias(t("import.ui.col.rows")),
-        pl.col("imported_at").alias(t("import.ui.col.when")),
-        pl.col("imported_by").alias(t("import.ui.col.who")),
-        pl.col("synthetic").alias(t("import.ui.col.synthetic")),
-        pl.col("status").replace_strict(status, default=pl.col("status")).alias(t("import.ui.col.status")),
-    )
-
-
-def _show_problems(title: str, table: pl.DataFrame, kind: str) -> None:
+def _show_problems(title: str, frame: pl.DataFrame, kind: str) -> None:
     getattr(st, kind)(title)
-    labels = {c: t(f"import.col.{c}") for c in table.columns}
-    shown = table.with_columns(pl.col(pl.String).fill_null("—"))  # a CSV has no sheet: a dash, not "None"
-    st.dataframe(shown.rename(labels), hide_index=True, placeholder="—", width="stretch")
+    st.dataframe(problems_table(frame, lang), hide_index=True, placeholder="—", width="stretch")
+
+
+def _import(data: bytes, name: str, complete: str | None, confirmed: bool, token: str) -> None:
+    result = import_bytes(db, data, name, actor=actor, synthetic=synthetic, sheet=sheet, lang=lang,
+                          complete_for=complete, confirmed=confirmed, expect=token)
+    for key in (_STATE, _PREVIEW, _SECOND):
+        st.session_state.pop(key, None)
+    if result.duplicate:
+        st.session_state[_FLASH] = ("info", t("import.ui.duplicate", dataset_id=result.dataset_id))
+    elif result.stale or result.unconfirmed:
+        st.session_state[_FLASH] = ("warning", t("import.ui.stale"))
+    elif result.ok:
+        done = [t("import.ui.imported", dataset_id=result.dataset_id, rows=result.rows)]
+        done += outcome(result.preview) if result.preview is not None else []
+        st.session_state[_FLASH] = ("success", "\n\n".join(done))
+        urlstate.set_value("period", result.period)  # every page now opens on what was just imported
+    else:
+        st.session_state[_FLASH] = ("error", t("import.ui.refused", n=len(result.problems)))
+    invalidate()
+    st.rerun()
 
 
 st.title(t("import.ui.title"))
@@ -63,7 +76,8 @@ sheet = left.text_input(t("import.ui.sheet"), key="import_sheet").strip() or Non
 synthetic = right.checkbox(t("import.ui.synthetic"), key="import_synthetic")
 
 if upload is None:
-    st.session_state.pop(_STATE, None)
+    for key in (_STATE, _PREVIEW, _SECOND):
+        st.session_state.pop(key, None)
 else:
     upload.seek(0)  # readers never rewind; a rerun reads the same buffer again
     data = upload.getvalue()
@@ -86,36 +100,63 @@ else:
     if validation.warnings:
         _show_problems(t("import.ui.warnings", n=len(validation.warnings)), validation.problems_frame(warnings=True), "warning")
     if validation.ok:
-        duplicate = already_imported(db, validation.sha256, validation.sheet)
+        choices = dict(complete_choices(validation.frame, table("localities"), lang))
+        complete = st.selectbox(
+            t("import.ui.complete_for"), [None, *choices], key="import_complete_for", help=t("import.ui.complete_help"),
+            format_func=lambda c: t("import.ui.complete_none") if c is None
+            else t("import.ui.complete_place", place=choices[c], period=validation.period),
+        )
+        duplicate = already_imported(db, validation.sha256, validation.sheet, complete)
         if duplicate is not None:
             st.info(t("import.ui.duplicate", dataset_id=duplicate))
         else:
             st.success(t("import.ui.valid", rows=validation.rows))
-            if st.button(t("import.ui.confirm"), type="primary", key="import_confirm"):
-                result = import_bytes(db, data, upload.name, actor=actor, synthetic=synthetic, sheet=sheet, lang=lang)
-                st.session_state.pop(_STATE, None)
-                if result.duplicate:
-                    st.session_state[_FLASH] = ("info", t("import.ui.duplicate", dataset_id=result.dataset_id))
-                elif result.ok:
-                    text = t("import.ui.imported", dataset_id=result.dataset_id, rows=result.rows)
-                    if result.superseded:
-                        text += " " + t("import.ui.superseded", ids=", ".join(map(str, result.superseded)))
-                    st.session_state[_FLASH] = ("success", text)
-                    urlstate.set_value("period", result.period)  # every page now opens on what was just imported
+            preview_key = (key, complete, version())
+            held_preview = st.session_state.get(_PREVIEW)
+            if held_preview is None or held_preview[0] != preview_key:
+                try:
+                    built = preview_import(db, validation, table("localities"), complete_for=complete, lang=lang)
+                except PreviewRefused as exc:
+                    built = message(exc.key, lang, **exc.params)
+                held_preview = (preview_key, built)
+                st.session_state[_PREVIEW] = held_preview
+            preview = held_preview[1]
+
+            st.subheader(t("import.ui.preview"))
+            if isinstance(preview, str):
+                st.error(preview)
+            else:
+                for line in lines(preview):
+                    st.text(line)
+                for section in sections(preview):
+                    st.markdown(f"**{section.title}**")
+                    st.dataframe(section.table, hide_index=True, placeholder="—", width="stretch",
+                                 key=f"import_preview_{section.key}")
+                if st.session_state.get(_SECOND) != preview.token:
+                    if preview.needs_confirmation:
+                        st.warning(reasons(preview), icon=":material/warning:")
+                    if st.button(t("import.ui.confirm"), type="primary", key="import_confirm"):
+                        if preview.needs_confirmation:  # a second, explicit step before anything is removed
+                            st.session_state[_SECOND] = preview.token
+                            st.rerun()
+                        _import(data, upload.name, complete, False, preview.token)
                 else:
-                    st.session_state[_FLASH] = ("error", t("import.ui.refused", n=len(result.problems)))
-                invalidate()
-                st.rerun()
+                    st.error(f"**{t('import.ui.second')}**\n\n{reasons(preview)}", icon=":material/report:")
+                    again, cancel = st.columns(2)
+                    if again.button(t("import.ui.confirm_again"), type="primary", key="import_confirm_again"):
+                        _import(data, upload.name, complete, True, preview.token)
+                    if cancel.button(t("import.ui.cancel"), key="import_cancel"):
+                        st.session_state.pop(_SECOND, None)
+                        st.rerun()
 
 st.divider()
 st.subheader(t("import.ui.history"))
-history = _history()
-if history.height == 0:
+datasets = table("datasets")
+if datasets.is_empty():
     st.info(t("import.ui.no_history"))
 else:
-    st.dataframe(history, hide_index=True, placeholder="—", width="stretch")
-    id_col, status_col = t("import.ui.col.dataset_id"), t("import.ui.col.status")
-    active = history.filter(pl.col(status_col) == t("import.ui.status.active")).get_column(id_col).to_list()
+    st.dataframe(history_table(datasets, table("localities"), lang), hide_index=True, placeholder="—", width="stretch")
+    active = rollback_choices(datasets)
     if active:
         pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
         chosen = pick_col.selectbox(t("import.ui.rollback_pick"), active, key="import_rollback_id")
@@ -126,7 +167,9 @@ else:
                 st.session_state[_FLASH] = ("error", t("import.ui.rollback_failed", reason=str(exc)))
             else:
                 again = ", ".join(map(str, done.reactivated)) or t("import.ui.none")
-                st.session_state[_FLASH] = ("success", t("import.ui.rolled_back", dataset_id=done.dataset_id, reactivated=again))
+                st.session_state[_FLASH] = ("success", t("import.ui.rolled_back_rows", dataset_id=done.dataset_id,
+                                                         withdrawn=done.withdrawn, restored=done.restored,
+                                                         reactivated=again))
             invalidate()
             st.rerun()
 

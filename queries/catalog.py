@@ -23,6 +23,12 @@ DIMENSION_DOCS: dict[str, str] = {
     "period": "reporting period of the roster",
     "prev_period": "the locality's period before `period` in the rosters (null if none)",
     "synthetic": "true if any roster row behind the value is synthetic sample data",
+    # like-with-like comparison of two periods (queries/kpis.py)
+    "prev_communities": "how many communities the previous period holds (null if none)",
+    "matched_communities": "how many communities both periods hold (same district_id and community)",
+    "coverage_changed": "true when the period and the previous one do not hold the same communities",
+    "value_matched": "the value over the communities both periods hold",
+    "value_prev_matched": "the previous period's value over the communities both periods hold",
     # localities
     "level": "locality level: country, province, city, district, street, community",
     "locality_id": "id from the localities table",

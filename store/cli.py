@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from store.db import StoreError, close_database, db_path, open_database
+from store.db import Database, StoreError, close_database, db_path, open_database
+
+if TYPE_CHECKING:
+    from store.importer import Problem
+    from store.preview import ImportPreview
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_REFUSED = 0, 1, 2
 
@@ -27,7 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import a community dataset (CSV, XLSX, Parquet)")
     i.add_argument("path")
     i.add_argument("--db")
-    i.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    i.add_argument("--dry-run", action="store_true", help="validate and print what would change; write nothing")
+    i.add_argument("--complete-for", metavar="X",
+                   help="the file is the complete roster of city or district X (name or code) for its period: "
+                        "X's communities the file does not list stop showing (a county or county-level city only "
+                        "when the file names it). Without it, only the file's own communities are replaced")
+    i.add_argument("--yes", action="store_true",
+                   help="confirm a change that needs a second confirmation (removes many communities, or touches "
+                        "a district the file does not name); without it such an import exits 2 and writes nothing")
     i.add_argument("--sheet", help="XLSX sheet to read (default: the first that holds a roster)")
     i.add_argument("--synthetic", action="store_true", help="flag the dataset as synthetic sample data")
     i.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the problem report")
@@ -37,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--dataset", type=int, help="dataset id (default: all active datasets)")
     e.add_argument("--db")
 
-    r = sub.add_parser("rollback", help="roll back an active dataset and reactivate the version it superseded")
+    r = sub.add_parser("rollback", help="roll back an active dataset: what it replaced shows again")
     r.add_argument("dataset_id", type=int)
     r.add_argument("--db")
 
@@ -111,6 +124,114 @@ def user_cli(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---- import and rollback: printing what the importer returns ----------------------------------------
+REPORT_LIMIT = 2000  # at most this many problem rows are printed (the result always holds them all)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _cell(value: object, limit: int = 60) -> str:
+    s = "" if value is None else str(value).replace("\r", " ").replace("\n", " ")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def text_table(heads: list[str], body: list[list[str]]) -> str:
+    """Columns aligned for a terminal (a Chinese character is two columns wide)."""
+    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(heads)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(heads), line(["-" * w for w in widths])] + [line(r) for r in body])
+
+
+def format_report(items: list[Problem], lang: str = "zh", limit: int = REPORT_LIMIT) -> str:
+    """Problems as an aligned text table: file, sheet, row, column, value, reason."""
+    from store.messages import message
+
+    heads = [message(f"import.col.{c}", lang) for c in ("file", "sheet", "row", "column", "value", "reason")]
+    body = [[_cell(p.file, 40), _cell(p.sheet, 20), "" if p.row is None else str(p.row), _cell(p.column, 30),
+             _cell(p.value, 30), _cell(p.reason, 200)] for p in items[:limit]]
+    out = text_table(heads, body)
+    if len(items) > limit:
+        out += "\n" + message("import.cli.more", lang, n=len(items) - limit)
+    return out
+
+
+def format_preview(p: ImportPreview) -> str:
+    """The import preview as text: the same sentences and tables the import page shows."""
+    from store.preview import lines, sections
+
+    out = list(lines(p))
+    for section in sections(p):
+        out += ["", section.title, text_table(section.table.columns, [[_cell(v, 40) for v in r] for r in section.table.rows()])]
+    return "\n".join(out)
+
+
+def import_cli(db: Database, args: argparse.Namespace, who: str) -> int:
+    """`python -m store import PATH`: 0 imported (or already imported, or a dry run), 2 refused or awaiting
+    --yes (nothing written, the report or preview says why), 1 unexpected."""
+    from store.importer import import_file
+    from store.messages import message
+    from store.preview import reasons
+
+    lang = args.lang or "zh"
+    result = import_file(db, args.path, who=who, synthetic=args.synthetic, dry_run=args.dry_run, sheet=args.sheet,
+                         lang=lang, complete_for=args.complete_for, confirmed=args.yes)
+    if result.duplicate:
+        print(message("import.cli.duplicate", lang, file=result.file_name, dataset_id=result.dataset_id))
+        return EXIT_OK
+    if result.problems:
+        print(message("import.cli.refused", lang, file=result.file_name, n=len(result.problems)))
+        print(format_report(result.problems, lang))
+        if result.warnings:
+            print()
+            print(message("import.cli.warnings", lang, n=len(result.warnings)))
+            print(format_report(result.warnings, lang))
+        return EXIT_REFUSED
+    if result.warnings:
+        print(message("import.cli.warnings", lang, n=len(result.warnings)))
+        print(format_report(result.warnings, lang))
+        print()
+    preview = result.preview
+    if preview is not None:
+        print(format_preview(preview))
+        print()
+    why = reasons(preview) if preview is not None else ""
+    if result.unconfirmed:
+        print(message("import.cli.needs_yes", lang, file=result.file_name, reasons=why))
+        return EXIT_REFUSED
+    if result.dry_run:
+        print(message("import.cli.dry_run_ok", lang, file=result.file_name, rows=result.rows, period=result.period,
+                      scope=preview.scope if preview else result.scope_id, sheet=result.sheet or "—"))
+        if preview is not None and preview.needs_confirmation:
+            print(message("import.cli.dry_run_needs_yes", lang, reasons=why))
+        return EXIT_OK
+    print(message("import.cli.imported", lang, file=result.file_name, rows=result.rows, dataset_id=result.dataset_id,
+                  period=result.period, scope=preview.scope if preview else result.scope_id, sheet=result.sheet or "—"))
+    if result.superseded:
+        print(message("import.cli.superseded", lang, ids=", ".join(map(str, result.superseded))))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def rollback_cli(db: Database, args: argparse.Namespace, who: str) -> int:
+    """`python -m store rollback DATASET_ID`: 0 rolled back, 2 refused (unknown or not active)."""
+    from store.importer import rollback_dataset
+
+    try:
+        result = rollback_dataset(db, int(args.dataset_id), who)
+    except StoreError as exc:
+        print(f"refused: {exc}")
+        return EXIT_REFUSED
+    again = ", ".join(map(str, result.reactivated)) or "none"
+    print(f"rolled back dataset {result.dataset_id}: {result.withdrawn} of its rows withdrawn, "
+          f"{result.restored} rows it had replaced show again; reactivated: {again}")
+    return EXIT_OK
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "user":
@@ -146,16 +267,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"bootstrapped {path}: {summary}; sample datasets imported {result.samples_imported}")
             return EXIT_OK
         if args.command == "import":
-            from store.importer import import_cli
-
             return import_cli(open_database(path), args, who=_who())
         if args.command == "export":
             from store.export import export_cli
 
             return export_cli(open_database(path), args)
         if args.command == "rollback":
-            from store.importer import rollback_cli
-
             return rollback_cli(open_database(path), args, who=_who())
         if args.command == "backup":
             from store.backup import BackupRefused, backup_database

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
-import sys
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,36 +13,12 @@ import polars as pl
 from store import rules
 from store.access import Actor, Permission, require
 from store.columns import CANONICAL, NUMERIC
-from store.db import ROOT, Database, StoreError
+from store.db import Database, StoreError
 from store.headers import canonical_for, is_personal_header
+from store.messages import message
+from store.preview import ImportPreview, PreviewRefused, build_preview, relabel, visible_keys
 from store.readers import ReadError, max_upload_bytes, read_table, safe_name
-
-I18N_FILE = ROOT / "data" / "i18n" / "import.csv"
-I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv")  # access.*: upload limits raised by the readers
-REPORT_LIMIT = 2000  # the CLI prints at most this many problem rows (the result always holds them all)
-
-
-# ---- messages -----------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for path in I18N_FILES:
-        with path.open(encoding="utf-8", newline="") as fh:
-            out.update({row["key"]: {"zh": row["zh"], "en": row["en"]} for row in csv.DictReader(fh)})
-    return out
-
-
-def message(key: str, lang: str = "zh", **params: object) -> str:
-    """The import.* message for `key` in `lang` (zh, en), formatted; the key itself if unknown."""
-    entry = _messages().get(key)
-    if entry is None:
-        return key + (" " + repr(params) if params else "")
-    text = entry.get(lang) or entry["zh"]
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return text
-
+from store.supersede import CompleteForError, resolve_locality
 
 # ---- results ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -84,6 +55,8 @@ class Validation:
     warnings: list[Problem] = field(default_factory=list)
     frame: pl.DataFrame | None = None  # rows ready to store (source_row, city_id, district_id, canonical columns)
     personal_data: bool = False
+    columns: list[str] = field(default_factory=list)  # the canonical columns the file has
+    header_map: list[tuple[str, str]] = field(default_factory=list)  # (header as in the file, canonical column)
 
     @property
     def ok(self) -> bool:
@@ -97,6 +70,13 @@ class Validation:
 
 @dataclass
 class ImportResult:
+    """What an import did, or would do (dry run), or why it did nothing.
+
+    `preview` says what changes (store/preview.py). Not ok and nothing written when: the file was
+    refused (`problems`); a second confirmation was needed and not given (`unconfirmed`); or the
+    store changed since the preview the person confirmed (`stale`, with the new preview).
+    """
+
     ok: bool
     duplicate: bool = False
     dataset_id: int | None = None
@@ -107,14 +87,19 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     file_name: str = ""
-    superseded: list[int] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)  # datasets of which nothing shows any more
     dry_run: bool = False
+    preview: ImportPreview | None = None
+    unconfirmed: bool = False
+    stale: bool = False
 
 
 @dataclass(frozen=True)
 class RollbackResult:
     dataset_id: int
-    reactivated: list[int]
+    reactivated: list[int]  # datasets active again
+    restored: int = 0       # rows showing again (what the dataset had replaced)
+    withdrawn: int = 0      # rows of the dataset that stop showing
 
 
 def problems_frame(items: list[Problem]) -> pl.DataFrame:
@@ -199,6 +184,8 @@ def _validate(v: Validation, data: bytes, localities: pl.DataFrame, sheet: str |
             continue
         mapped[canonical] = col
         header_of[canonical] = text
+    v.columns = [c for c in CANONICAL if c in mapped]
+    v.header_map = [(header_of[c], c) for c in v.columns]
 
     # 2. personal data anywhere refuses the file; the report masks the values
     if data_cols:
@@ -280,23 +267,25 @@ def _localities(db: Database) -> pl.DataFrame:
         cur.close()
 
 
-def _active_duplicate(db: Database, sha256: str, sheet: str | None) -> tuple | None:
-    """An active dataset made from these exact bytes (and, for a workbook, from this sheet)."""
+def _active_duplicate(db: Database, sha256: str, sheet: str | None, complete_for: str | None = None) -> tuple | None:
+    """An active dataset made from these exact bytes (for a workbook, from this sheet), imported as the
+    complete roster of the same place (or of none)."""
     cur = db.reader()
     try:
         rows = cur.execute(
             "SELECT dataset_id, rows, period, scope_id, sheet FROM datasets WHERE sha256 = ? AND status = 'active' "
-            "AND sheet IS NOT DISTINCT FROM ? ORDER BY dataset_id DESC LIMIT 1",
-            [sha256, sheet],
+            "AND sheet IS NOT DISTINCT FROM ? AND complete_for IS NOT DISTINCT FROM ? ORDER BY dataset_id DESC LIMIT 1",
+            [sha256, sheet, complete_for],
         ).fetchall()
     finally:
         cur.close()
     return rows[0] if rows else None
 
 
-def already_imported(db: Database, sha256: str, sheet: str | None = None) -> int | None:
-    """The active dataset holding exactly these bytes (by SHA-256; for a workbook, the same sheet), if any."""
-    dup = _active_duplicate(db, sha256, sheet)
+def already_imported(db: Database, sha256: str, sheet: str | None = None, complete_for: str | None = None) -> int | None:
+    """The active dataset holding exactly these bytes (by SHA-256; for a workbook, the same sheet), imported
+    as the complete roster of `complete_for` (a locality_id, or None for a partial roster), if any."""
+    dup = _active_duplicate(db, sha256, sheet, complete_for)
     return int(dup[0]) if dup else None
 
 
@@ -320,8 +309,18 @@ def import_bytes(
     dry_run: bool = False,
     sheet: str | None = None,
     lang: str = "zh",
+    complete_for: str | None = None,
+    confirmed: bool = False,
+    expect: str | None = None,
 ) -> ImportResult:
-    """Validate, then (unless dry_run or refused) store the file, its dataset and rows in ONE transaction.
+    """Validate, preview, then (unless dry_run, refused or unconfirmed) store the file, its dataset, rows
+    and coverage in ONE transaction.
+
+    The import replaces, for its period, the communities the file holds; with `complete_for` (a city
+    or district, by code or name) it is that place's complete roster and its other communities stop
+    showing (a county or county-level city only when the file names it). A preview that needs a second
+    confirmation (store/preview.py) is written only with `confirmed`. `expect`: the token of the
+    preview the person saw; when the plan made inside the transaction differs, nothing is written.
 
     `actor` (or `who`: an Actor, or a plain name for the local operator acting as administrator) must
     have the import permission (validate for a dry run); PermissionDenied is raised before anything is read.
@@ -338,13 +337,19 @@ def import_bytes(
         return ImportResult(ok=True, duplicate=True, dataset_id=dup[0], rows=dup[1], period=dup[2], scope_id=dup[3],
                             sheet=dup[4], file_name=file_name, dry_run=dry_run)
 
-    dup = _active_duplicate(db, sha, sheet)  # same bytes (and the sheet asked for): nothing to do
+    index_frame = _localities(db)
+    complete_id = None
+    if complete_for:
+        try:
+            complete_id = resolve_locality(complete_for, index_frame)
+        except CompleteForError as exc:
+            return _refused(file_name, lang, dry_run, exc.key, **exc.params)
+    dup = _active_duplicate(db, sha, sheet, complete_id)  # same bytes (and sheet, and roster claim): nothing to do
     if dup is not None:
         return duplicate(dup)
-    index_frame = _localities(db)
     v = validate_bytes(data, file_name, index_frame, sheet=sheet, lang=lang)
     if v.ok and sheet is None and v.sheet is not None:  # a workbook: the same sheet, chosen automatically
-        dup = _active_duplicate(db, sha, v.sheet)
+        dup = _active_duplicate(db, sha, v.sheet, complete_id)
         if dup is not None:
             return duplicate(dup)
     result = ImportResult(ok=v.ok, rows=v.rows, period=v.period, scope_id=v.scope_id, sheet=v.sheet,
@@ -355,12 +360,32 @@ def import_bytes(
             with db.transaction() as cur:  # the refusal is logged on its own; no data table is touched
                 _log(cur, "refuse", who, file_name=file_name, sha256=sha, rows=v.rows, problems=len(v.problems), text=first)
         return result
-    if dry_run:
-        return result
     assert v.frame is not None and v.period is not None and v.scope_id is not None
-    index = rules.LocalityIndex(index_frame)
-    result.dataset_id, result.superseded = _write(db, data, v, index, who=who, synthetic=synthetic)
+    try:
+        if dry_run:
+            result.preview = preview_import(db, v, index_frame, complete_for=complete_id, lang=lang)
+            return result
+        _write(db, data, v, index_frame, result, who=who, synthetic=synthetic, lang=lang,
+               complete_for=complete_id, confirmed=confirmed, expect=expect)
+    except PreviewRefused as exc:
+        result.ok = False
+        result.problems = [Problem(file=v.file, sheet=v.sheet, row=None, column=None, value=None,
+                                   reason=message(exc.key, lang, **exc.params), key=exc.key)]
     return result
+
+
+def preview_import(
+    db: Database, v: Validation, localities: pl.DataFrame | None = None, *, complete_for: str | None = None, lang: str = "zh"
+) -> ImportPreview:
+    """What importing a valid Validation would change now (nothing is written). Raises PreviewRefused
+    when the file cannot be the complete roster asked for."""
+    loc = _localities(db) if localities is None else localities
+    cur = db.reader()
+    try:
+        with cur.snapshot():  # the period's datasets, rows and coverage as one state
+            return build_preview(cur, v, loc, complete_for=complete_for, lang=lang)
+    finally:
+        cur.close()
 
 
 def _refused(name: str, lang: str, dry_run: bool, key: str, **params: object) -> ImportResult:
@@ -372,25 +397,44 @@ def _refused(name: str, lang: str, dry_run: bool, key: str, **params: object) ->
 _ROW_COLUMNS = ("dataset_id", "source_row", "city_id", "district_id", *CANONICAL)
 
 
-def _write(db: Database, data: bytes, v: Validation, index: rules.LocalityIndex, *, who: str, synthetic: bool) -> tuple[int, list[int]]:
-    assert v.frame is not None
+def _note(p: ImportPreview) -> str | None:
+    """For people reading the history (nothing parses it): what the import replaced."""
+    parts = []
+    if p.complete_for:
+        parts.append(f"complete roster of {p.complete_for}")
+    if p.datasets:
+        parts.append("rows replaced: " + ", ".join(f"{d.dataset_id}x{d.replaced}" for d in p.datasets))
+    return "; ".join(parts) or None
+
+
+def _write(db: Database, data: bytes, v: Validation, localities: pl.DataFrame, result: ImportResult, *, who: str,
+           synthetic: bool, lang: str, complete_for: str | None, confirmed: bool, expect: str | None) -> None:
+    assert v.frame is not None and v.period is not None
     with db.transaction() as cur:
         again = cur.execute(
-            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND status = 'active' AND sheet IS NOT DISTINCT FROM ?",
-            [v.sha256, v.sheet],
+            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND status = 'active' AND sheet IS NOT DISTINCT FROM ? "
+            "AND complete_for IS NOT DISTINCT FROM ?",
+            [v.sha256, v.sheet, complete_for],
         ).fetchall()
         if again:  # another session imported the same bytes a moment ago
             raise StoreError(f"{v.file} was imported as dataset {again[0][0]} a moment ago")
+        # the plan, made again under the write lock: what is written is what the preview said
+        plan = build_preview(cur, v, localities, complete_for=complete_for, lang=lang)
+        result.preview = plan
+        if expect is not None and plan.token != expect:
+            result.ok, result.stale = False, True
+            return
+        if plan.needs_confirmation and not confirmed:
+            result.ok, result.unconfirmed = False, True
+            return
         cur.execute("INSERT INTO files (sha256, size, content) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [v.sha256, len(data), data])
         dataset_id = int(cur.execute("SELECT nextval('dataset_ids')").fetchall()[0][0])
-        active = cur.execute("SELECT dataset_id, scope_id FROM datasets WHERE status = 'active' AND period = ?", [v.period]).fetchall()
-        superseded = sorted(int(d) for d, scope in active if index.within(str(scope), str(v.scope_id)))
-        note = ("superseded " + ",".join(map(str, superseded))) if superseded else None
+        note = _note(plan)
         cur.execute(
             "INSERT INTO datasets (dataset_id, scope_id, period, file_name, sha256, sheet, rows, imported_at, imported_by, "
-            "synthetic, status, supersedes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            "synthetic, status, supersedes, note, complete_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, ?, ?)",
             [dataset_id, v.scope_id, v.period, v.file, v.sha256, v.sheet, v.frame.height, datetime.now(), who,
-             synthetic, superseded[-1] if superseded else None, note],
+             synthetic, note, plan.complete_for],
         )
         rows = v.frame.with_columns(pl.lit(dataset_id, dtype=pl.Int32).alias("dataset_id")).select(_ROW_COLUMNS)
         cols = ", ".join(_ROW_COLUMNS)  # fixed column names from store.columns, never user text
@@ -399,11 +443,16 @@ def _write(db: Database, data: bytes, v: Validation, index: rules.LocalityIndex,
             cur.execute(f"INSERT INTO community_rows ({cols}) SELECT {cols} FROM _import_rows")
         finally:
             cur.unregister("_import_rows")
-        if superseded:
-            cur.execute("UPDATE datasets SET status = 'superseded' WHERE dataset_id IN (SELECT unnest(?::INTEGER[]))", [superseded])
+        covered = list(plan.covered_ids)
+        if covered:
+            cur.execute(
+                "INSERT INTO dataset_coverage (dataset_id, period, district_id) "
+                "SELECT ?, ?, unnest(?::VARCHAR[])", [dataset_id, v.period, covered],
+            )
+        result.superseded, _ = relabel(cur, v.period)
         _log(cur, "import", who, file_name=v.file, sha256=v.sha256, dataset_id=dataset_id, rows=v.frame.height,
              problems=0, text=note)
-    return dataset_id, superseded
+    result.dataset_id = dataset_id
 
 
 def import_file(
@@ -417,6 +466,8 @@ def import_file(
     sheet: str | None = None,
     lang: str = "zh",
     original_name: str | None = None,
+    complete_for: str | None = None,
+    confirmed: bool = False,
 ) -> ImportResult:
     """Import a file from disk (see import_bytes); a missing, unreadable or oversized file is a refusal, not an exception."""
     acting = require(actor if actor is not None else who, Permission.VALIDATE if dry_run else Permission.IMPORT)
@@ -430,108 +481,33 @@ def import_file(
         data = p.read_bytes()
     except OSError as exc:
         return _refused(name, lang, dry_run, "import.err.cannot_open", detail=exc.strerror or type(exc).__name__)
-    return import_bytes(db, data, name, actor=acting, synthetic=synthetic, dry_run=dry_run, sheet=sheet, lang=lang)
+    return import_bytes(db, data, name, actor=acting, synthetic=synthetic, dry_run=dry_run, sheet=sheet, lang=lang,
+                        complete_for=complete_for, confirmed=confirmed)
 
 
 # ---- rollback -----------------------------------------------------------------------------------
 def rollback_dataset(db: Database, dataset_id: int, who: str | Actor | None = None, *, actor: Actor | None = None) -> RollbackResult:
-    """Mark an active dataset rolled back and reactivate what it superseded, in one logged transaction.
+    """Mark an active dataset rolled back, in one logged transaction: what it covered shows again unless
+    another import covers it, i.e. exactly what it replaced (the datasets' rows and dataset_coverage say
+    what; nothing is parsed from the note).
 
     The actor (or `who`, as in import_bytes) must have the rollback permission: PermissionDenied otherwise,
     before the database is touched.
     """
     who = require(actor if actor is not None else who, Permission.ROLLBACK).name
     with db.transaction() as cur:
-        found = cur.execute("SELECT status, supersedes, note, file_name, sha256, rows FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchall()
+        found = cur.execute("SELECT status, period, file_name, sha256, rows FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchall()
         if not found:
             raise StoreError(f"dataset {dataset_id} does not exist")
-        status, supersedes, note, file_name, sha, rows = found[0]
+        status, period, file_name, sha, rows = found[0]
         if status != "active":
             raise StoreError(f"dataset {dataset_id} is {status}, not active; only an active dataset can be rolled back")
-        earlier = {int(x) for x in re.findall(r"\d+", note or "")} if (note or "").startswith("superseded") else set()
-        if supersedes is not None:
-            earlier.add(int(supersedes))
+        before = visible_keys(cur, period)
         cur.execute("UPDATE datasets SET status = 'rolled_back' WHERE dataset_id = ?", [dataset_id])
-        reactivated: list[int] = []
-        if earlier:
-            reactivated = sorted(
-                int(r[0])
-                for r in cur.execute(
-                    "SELECT dataset_id FROM datasets WHERE status = 'superseded' AND dataset_id IN (SELECT unnest(?::INTEGER[]))",
-                    [sorted(earlier)],
-                ).fetchall()
-            )
-        if reactivated:
-            cur.execute("UPDATE datasets SET status = 'active' WHERE dataset_id IN (SELECT unnest(?::INTEGER[]))", [reactivated])
-        text = ("reactivated " + ",".join(map(str, reactivated))) if reactivated else None
+        _, reactivated = relabel(cur, period)
+        after = visible_keys(cur, period)
+        restored = after.join(before, on=["dataset_id", "district_id", "community"], how="anti").height
+        withdrawn = before.filter(pl.col("dataset_id") == dataset_id).height
+        text = f"rows showing again: {restored}" + (("; reactivated " + ",".join(map(str, reactivated))) if reactivated else "")
         _log(cur, "rollback", who, file_name=file_name, sha256=sha, dataset_id=dataset_id, rows=rows, text=text)
-    return RollbackResult(dataset_id=dataset_id, reactivated=reactivated)
-
-
-# ---- command line -------------------------------------------------------------------------------
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _cell(value: object, limit: int = 60) -> str:
-    s = "" if value is None else str(value).replace("\r", " ").replace("\n", " ")
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def format_report(items: list[Problem], lang: str = "zh", limit: int = REPORT_LIMIT) -> str:
-    """Problems as an aligned text table: file, sheet, row, column, value, reason."""
-    heads = [message(f"import.col.{c}", lang) for c in ("file", "sheet", "row", "column", "value", "reason")]
-    body = [[_cell(p.file, 40), _cell(p.sheet, 20), "" if p.row is None else str(p.row), _cell(p.column, 30), _cell(p.value, 30), _cell(p.reason, 200)]
-            for p in items[:limit]]
-    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(heads)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(heads), line(["-" * w for w in widths])] + [line(r) for r in body]
-    if len(items) > limit:
-        out.append(message("import.cli.more", lang, n=len(items) - limit))
-    return "\n".join(out)
-
-
-def import_cli(db: Database, args: Any, who: str) -> int:
-    """`python -m store import PATH`: 0 imported (or already imported), 2 refused with a report, 1 unexpected."""
-    lang = getattr(args, "lang", "zh") or "zh"
-    result = import_file(db, args.path, who=who, synthetic=bool(getattr(args, "synthetic", False)),
-                         dry_run=bool(getattr(args, "dry_run", False)), sheet=getattr(args, "sheet", None), lang=lang)
-    if result.duplicate:
-        print(message("import.cli.duplicate", lang, file=result.file_name, dataset_id=result.dataset_id))
-        return 0
-    if not result.ok:
-        print(message("import.cli.refused", lang, file=result.file_name, n=len(result.problems)))
-        print(format_report(result.problems, lang))
-        if result.warnings:
-            print()
-            print(message("import.cli.warnings", lang, n=len(result.warnings)))
-            print(format_report(result.warnings, lang))
-        return 2
-    if result.warnings:
-        print(message("import.cli.warnings", lang, n=len(result.warnings)))
-        print(format_report(result.warnings, lang))
-    if result.dry_run:
-        print(message("import.cli.dry_run_ok", lang, file=result.file_name, rows=result.rows, period=result.period,
-                      scope=result.scope_id, sheet=result.sheet or "—"))
-        return 0
-    print(message("import.cli.imported", lang, file=result.file_name, rows=result.rows, dataset_id=result.dataset_id,
-                  period=result.period, scope=result.scope_id, sheet=result.sheet or "—"))
-    if result.superseded:
-        print(message("import.cli.superseded", lang, ids=", ".join(map(str, result.superseded))))
-    sys.stdout.flush()
-    return 0
-
-
-def rollback_cli(db: Database, args: Any, who: str) -> int:
-    """`python -m store rollback DATASET_ID`: 0 rolled back, 2 refused (unknown or not active)."""
-    try:
-        result = rollback_dataset(db, int(args.dataset_id), who)
-    except StoreError as exc:
-        print(f"refused: {exc}")
-        return 2
-    again = ", ".join(map(str, result.reactivated)) or "none"
-    print(f"rolled back dataset {result.dataset_id}; reactivated: {again}")
-    return 0
+    return RollbackResult(dataset_id=dataset_id, reactivated=reactivated, restored=restored, withdrawn=withdrawn)

@@ -45,10 +45,11 @@ def import_log(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> pl.DataFrame
 
 
 def community_rows(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per community per period, from active datasets only.
+    """One row per community per period: the rows of active datasets that no newer active dataset covers.
 
-    Where two active datasets overlap (a city roster and a county's own), the newer import wins,
-    so a community is never counted twice.
+    A newer import covers a row when it holds the same district and community for the period, or when
+    it is the complete roster of the row's district (dataset_coverage). So a file of five communities
+    replaces those five and nothing else; the rule is store/supersede.py's, here in SQL.
     """
     cols = ", ".join(f"r.{c}" for c in CANONICAL)
     return _frame(
@@ -58,6 +59,9 @@ def community_rows(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         f"""
         WITH active AS (
             SELECT r.*, d.synthetic FROM community_rows r JOIN datasets d USING (dataset_id)
+            WHERE d.status = 'active'),
+        whole AS (
+            SELECT c.dataset_id, c.period, c.district_id FROM dataset_coverage c JOIN datasets d USING (dataset_id)
             WHERE d.status = 'active')
         SELECT r.dataset_id, r.synthetic, r.city_id, r.district_id, {cols}
         FROM active r
@@ -65,6 +69,9 @@ def community_rows(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             SELECT 1 FROM active b
             WHERE b.district_id = r.district_id AND b.community = r.community AND b.period = r.period
               AND b.dataset_id > r.dataset_id)
+          AND NOT EXISTS (
+            SELECT 1 FROM whole w
+            WHERE w.district_id = r.district_id AND w.period = r.period AND w.dataset_id > r.dataset_id)
         ORDER BY r.city_id, r.district_id, r.street, r.community, r.period
         """,
     )

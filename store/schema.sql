@@ -75,9 +75,11 @@ CREATE TABLE IF NOT EXISTS datasets (
     imported_by VARCHAR NOT NULL,
     synthetic BOOLEAN NOT NULL DEFAULT false,
     status VARCHAR NOT NULL CHECK (status IN ('active', 'superseded', 'rolled_back')),
-    supersedes INTEGER,
-    note VARCHAR
+    supersedes INTEGER,                 -- set by imports before dataset_coverage existed; not read any more
+    note VARCHAR,                       -- for people only; nothing parses it
+    complete_for VARCHAR                -- the city or district this file is the complete roster of (null: its communities only)
 );
+ALTER TABLE datasets ADD COLUMN IF NOT EXISTS complete_for VARCHAR;
 
 CREATE TABLE IF NOT EXISTS community_rows (
     dataset_id INTEGER NOT NULL,
@@ -113,3 +115,26 @@ CREATE TABLE IF NOT EXISTS auth_log (
     address VARCHAR NOT NULL,           -- the client's address ('' when unknown)
     detail VARCHAR
 );
+
+-- What an import covers besides its own communities (its rows always cover those): the districts it
+-- is the complete roster of, for its period. A row shows unless a newer import that is not rolled back
+-- covers it: holds the same district and community, or covers its district whole (store/supersede.py).
+CREATE TABLE IF NOT EXISTS dataset_coverage (
+    dataset_id INTEGER NOT NULL,
+    period VARCHAR NOT NULL,
+    district_id VARCHAR NOT NULL,
+    PRIMARY KEY (dataset_id, district_id)
+);
+-- Once, on a database from before dataset_coverage: an import that superseded others under the old
+-- rule (everything inside its scope) covers every district inside its scope, so what it replaced stays
+-- replaced, and rolling it back brings that back as before.
+INSERT INTO dataset_coverage (dataset_id, period, district_id)
+SELECT DISTINCT d.dataset_id, d.period, l.locality_id
+FROM datasets d
+JOIN localities l ON l.level = 'district'
+LEFT JOIN localities p ON p.locality_id = l.parent_id
+WHERE d.supersedes IS NOT NULL
+  AND (l.locality_id = d.scope_id OR l.parent_id = d.scope_id OR p.parent_id = d.scope_id)
+  AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'coverage_rule');
+INSERT INTO meta SELECT 'coverage_rule', 'rows and complete districts'
+WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'coverage_rule');

@@ -70,3 +70,88 @@ def test_gbk_roster_with_problems_then_fixed_then_imported(bootstrapped_db_path,
         card = page.locator('[data-testid="stMetric"]').filter(has_text="社区数").first
         assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "5"
         page.close()
+
+
+# ---- issue 13: a street office's 5-row file must not hide the rest of the city -------------------
+SCENARIO = (  # 梧州市 2024, only 万秀区 and 长洲区: four communities the city roster holds, one new
+    "城市,区县,所属街道,社区名称,统计期,小区数,已建党组织小区数,网格数（个）,在职党员报到人数,服务活动次数,服务群众专项经费（元）\n"
+    "梧州市,万秀区,第2街道,第1社区,2024年,12,10,９,189,160,3.5万\n"
+    "梧州市,万秀区,第3街道,第2社区,2024年,11,9,11,142,156,100000\n"
+    "梧州市,万秀区,第1街道,第3社区,2024年,8,8,12,600,382,11万\n"
+    "梧州市,长洲区,第1街道,第1社区,2024年,12,11,13,228,150,100000\n"
+    "梧州市,长洲区,大塘街道,新建社区,2024年,6,6,8,120,90,８００００\n"
+)
+
+
+def _choose_roster(page, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="这个文件是")
+    ).first
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_app_idle(page)
+
+
+def _communities(db_path) -> set[tuple[str, str]]:
+    from store.db import close_database, open_database
+    from store.read import community_rows
+
+    db = open_database(db_path)
+    try:
+        rows = community_rows(db.reader())
+    finally:
+        close_database(db_path)
+    return set(rows.filter(rows["period"] == "2024").select("district_id", "community").rows())
+
+
+def test_a_partial_roster_previews_then_asks_twice_for_a_complete_one_and_keeps_the_rest(
+    bootstrapped_db_path, tmp_path, browser
+):
+    file = tmp_path / "梧州2024_街道.csv"
+    file.write_text(SCENARIO, encoding="utf-8")
+    db = tmp_path / "served.duckdb"
+    shutil.copy(bootstrapped_db_path, db)
+    before = _communities(db)
+    with streamlit_server(db) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 3200})
+        page.goto(f"{url}/data_import")
+        wait_app_idle(page)
+        _upload(page, file)
+
+        # the preview, before the confirm button: what changes and which dataset it replaces rows of
+        page.get_by_text("只替代文件中列出的社区；2024 年的其他社区保持不变。").wait_for()
+        page.get_by_text("梧州市 2024 年的社区数：57 → 58。").wait_for()
+        page.get_by_text("新增 1 个社区；4 个社区的数据改变；0 个社区数据不变；移除 0 个社区。").wait_for()
+        page.get_by_text("数据集 11（synthetic_450400_wuzhou_2024.csv，梧州市，2024，38 行）：替代其中 4 行，其余 34 行仍然有效。").wait_for()
+        page.get_by_text("前 5 行（存储后的值：表头对应、万/全角已换算）").wait_for()
+        shot(page, "import-preview-partial")
+
+        # "the complete roster of 梧州市": what disappears, by district; 岑溪市 kept; then a second confirmation
+        _choose_roster(page, "梧州市 2024 年的完整名册")
+        page.get_by_text("将从 2024 年移除：万秀区（13 个社区）、长洲区（12 个社区）、龙圩区（9 个社区）。").wait_for()
+        page.get_by_text("保留不变：岑溪市（19 个社区）。县、县级市只有在文件中出现时才会被替代。").wait_for()
+        page.get_by_role("button", name="确认导入").click()
+        wait_app_idle(page)
+        page.get_by_text("请再次确认").wait_for()
+        page.get_by_text("将改动文件未列出的区县：龙圩区。").first.wait_for()
+        assert page.get_by_role("button", name="确认移除并导入").count() == 1
+        shot(page, "import-second-confirmation")
+        page.get_by_role("button", name="取消").click()
+        wait_app_idle(page)
+
+        # back to a partial roster, and import it
+        _choose_roster(page, "部分名册：只替代文件中列出的社区")
+        page.get_by_text("梧州市 2024 年的社区数：57 → 58。").wait_for()
+        page.get_by_role("button", name="确认导入").click()
+        wait_app_idle(page)
+        page.get_by_text("已导入：数据集 19，5 行。").wait_for()
+        shot(page, "import-partial-done")
+
+        # the overview of 梧州市 2024 counts every community: the 57 and the new one
+        page.goto(f"{url}/?loc=450400&period=2024")
+        wait_app_idle(page)
+        card = page.locator('[data-testid="stMetric"]').filter(has_text="社区数").first
+        assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "58"
+        page.close()
+    after = _communities(db)
+    assert before <= after and after - before == {("450405", "新建社区")}

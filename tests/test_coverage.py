@@ -133,24 +133,72 @@ def test_kpis_has_one_row_per_kpi_in_order():
 
 
 def test_kpis_gives_value_previous_value_and_change():
-    df = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "services")
+    df = kpis(TWO_PERIODS, "450403", LOCALITIES).filter(pl.col("indicator") == "services")
     assert df.select("period", "prev_period", "value", "value_prev", "value_change").row(0) == (
         "2024",
         "2023",
-        50.0,
+        30.0,
         10.0,
-        40.0,
+        20.0,
     )
 
 
 def test_kpis_change_of_a_rate_is_in_points():
-    row = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "compound_coverage").row(0, named=True)
-    assert row["value_change"] == pytest.approx(0.9 - 0.5)
+    row = kpis(TWO_PERIODS, "450403", LOCALITIES).filter(pl.col("indicator") == "compound_coverage").row(0, named=True)
+    assert row["value_change"] == pytest.approx(0.8 - 0.5)
+
+
+def test_kpis_change_compares_only_the_communities_both_periods_hold():
+    # 2024 adds B in 长洲区: the card shows both, the change is A's alone (30 - 10), and says coverage changed
+    row = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "services").row(0, named=True)
+    assert (row["value"], row["value_prev"], row["value_matched"], row["value_prev_matched"]) == (50.0, 10.0, 30.0, 10.0)
+    assert row["value_change"] == 20.0
+    assert (row["communities"], row["prev_communities"], row["matched_communities"], row["coverage_changed"]) == (
+        2, 1, 1, True,
+    )
+
+
+def test_kpis_change_of_communities_is_the_coverage_change():
+    row = kpis(TWO_PERIODS, "450400", LOCALITIES).filter(pl.col("indicator") == "communities").row(0, named=True)
+    assert (row["value"], row["value_prev"], row["value_change"]) == (2.0, 1.0, 1.0)
+
+
+SHRUNK = rows(
+    *({"community": c, "period": "2023", "grids": 10, "services": 5} for c in ("A", "B", "C", "D")),
+    {"community": "A", "period": "2024", "grids": 12, "services": 7},
+)
+
+
+def test_kpis_roster_that_shrank_does_not_read_as_a_fall():
+    # 4 -> 1 communities: grids 40 -> 12 is not -28 but +2 over the one community in both
+    df = kpis(SHRUNK, "450403", LOCALITIES)
+    grids = df.filter(pl.col("indicator") == "grids").row(0, named=True)
+    assert (grids["value"], grids["value_prev"], grids["value_change"]) == (12.0, 40.0, 2.0)
+    assert (grids["communities"], grids["prev_communities"], grids["matched_communities"]) == (1, 4, 1)
+    assert df["coverage_changed"].to_list() == [True] * len(KPIS)
+
+
+def test_kpis_same_communities_change_is_the_plain_difference():
+    lf = rows(
+        {"community": "A", "period": "2023", "services": 4}, {"community": "B", "period": "2023", "services": 6},
+        {"community": "A", "period": "2024", "services": 9}, {"community": "B", "period": "2024", "services": 6},
+    )
+    row = kpis(lf, "450403", LOCALITIES).filter(pl.col("indicator") == "services").row(0, named=True)
+    assert (row["value_change"], row["coverage_changed"], row["matched_communities"]) == (5.0, False, 2)
+
+
+def test_kpis_without_a_common_community_has_no_change():
+    lf = rows({"community": "A", "period": "2023", "services": 4}, {"community": "Z", "period": "2024", "services": 9})
+    df = kpis(lf, "450403", LOCALITIES)
+    services = df.filter(pl.col("indicator") == "services").row(0, named=True)
+    assert (services["value_change"], services["matched_communities"], services["coverage_changed"]) == (None, 0, True)
+    assert df.filter(pl.col("indicator") == "communities")["value_change"].to_list() == [0.0]
 
 
 def test_kpis_first_period_has_no_previous():
     row = kpis(TWO_PERIODS, "450405", LOCALITIES).row(0, named=True)
     assert (row["prev_period"], row["value_prev"], row["value_change"]) == (None, None, None)
+    assert (row["prev_communities"], row["matched_communities"], row["coverage_changed"]) == (None, None, None)
 
 
 def test_kpis_of_an_explicit_period():

@@ -239,13 +239,11 @@ def test_supersede_and_rollback(db, tmp_path: Path) -> None:
     assert (v1.scope_id, v2.scope_id) == ("450403", "450403")
     assert v2.superseded == [v1.dataset_id]
     assert statuses(db) == {v1.dataset_id: "superseded", v2.dataset_id: "active"}
-    supersedes = db.reader().execute("SELECT supersedes FROM datasets WHERE dataset_id = ?", [v2.dataset_id]).fetchall()[0][0]
-    assert supersedes == v1.dataset_id
 
-    # a city-wide file replaces the district file of the same period (its scope lies inside the city)
+    # a city-wide file replaces the district file's community (the only one it holds)
     city = import_file(db, roster_csv(tmp_path / "city.csv", [("万秀区", "东风社区"), ("长洲区", "大塘社区")]), who="t")
     assert city.scope_id == "450400" and city.superseded == [v2.dataset_id]
-    # a district file does not replace the city file; another period replaces nothing
+    # a district file does not hide the city file's other district; another period replaces nothing
     cz = import_file(db, roster_csv(tmp_path / "cz.csv", [("长洲区", "大塘社区")], grids=11), who="t")
     old = import_file(db, roster_csv(tmp_path / "old.csv", [("万秀区", "东风社区")], period="2024"), who="t")
     assert cz.superseded == [] and old.superseded == []
@@ -479,3 +477,247 @@ def test_one_community_under_two_spellings_of_its_city_is_a_duplicate(db_path: P
         close_database(db_path)
     assert [(p.row, p.column, p.key) for p in result.problems] == [(3, "community", "import.rule.duplicate_row")]
     assert counts(db_path) == before
+
+
+# ---- what an import replaces: its communities, or a complete roster it is declared to be ----------
+def _rows_now(db_path: Path) -> pl.DataFrame:
+    from store.read import community_rows
+
+    db = open_database(db_path)
+    try:
+        cur = db.reader()
+        return community_rows(cur)
+    finally:
+        close_database(db_path)
+
+
+def _fingerprint(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+CITY_2024 = [("万秀区", f"万{i}社区") for i in range(1, 5)] + [("长洲区", f"长{i}社区") for i in range(1, 4)] \
+    + [("龙圩区", f"龙{i}社区") for i in range(1, 4)]
+
+
+@pytest.fixture
+def wuzhou_2024(db_path: Path, tmp_path: Path) -> Path:
+    """梧州市 2024 as two rosters, the city's (万秀区 4, 长洲区 3, 龙圩区 3) and 岑溪市's own (2)."""
+    assert run(["import", str(roster_csv(tmp_path / "city.csv", CITY_2024, period="2024")), "--db", str(db_path)]) == 0
+    cenxi = write_csv(tmp_path / "cenxi.csv", [["city", "district", "community", "period", "grids"],
+                                               ["梧州市", "岑溪市", "岑1社区", "2024", "6"], ["梧州市", "岑溪市", "岑2社区", "2024", "6"]])
+    assert run(["import", str(cenxi), "--db", str(db_path)]) == 0
+    return db_path
+
+
+STREET_FILE = [("万秀区", "万1社区"), ("万秀区", "万2社区"), ("长洲区", "长1社区"), ("长洲区", "长2社区"), ("长洲区", "长9社区")]
+
+
+def test_a_partial_file_keeps_the_other_districts_and_the_county_level_city(wuzhou_2024: Path, tmp_path: Path) -> None:
+    before = _rows_now(wuzhou_2024)
+    path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
+    assert run(["import", str(path), "--db", str(wuzhou_2024)]) == 0
+    after = _rows_now(wuzhou_2024).filter(pl.col("period") == "2024")
+    untouched = {("450403", "万3社区"), ("450403", "万4社区"), ("450405", "长3社区"),
+                 ("450406", "龙1社区"), ("450406", "龙2社区"), ("450406", "龙3社区"),
+                 ("450481", "岑1社区"), ("450481", "岑2社区")}
+    shown = set(after.select("district_id", "community").rows())
+    assert untouched <= shown and ("450405", "长9社区") in shown
+    assert after.height == before.height + 1  # one new community; four replaced in place
+    assert set(after.filter(pl.col("grids") == 20)["community"].to_list()) == {c for _, c in STREET_FILE}
+    db = open_database(wuzhou_2024)
+    try:
+        assert statuses(db) == {1: "active", 2: "active", 3: "active"}
+    finally:
+        close_database(wuzhou_2024)
+
+
+def test_complete_for_replaces_and_reports_what_it_replaces(wuzhou_2024: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
+    capsys.readouterr()
+    assert run(["import", str(path), "--db", str(wuzhou_2024), "--complete-for", "梧州市", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "将从 2024 年移除：万秀区（2 个社区）、长洲区（1 个社区）、龙圩区（3 个社区）。" in out
+    assert "保留不变：岑溪市（2 个社区）" in out
+    assert "数据集 1（city.csv，梧州市，2024，10 行）：替代其中 10 行，整个数据集将被替代。" in out
+    assert "已替代旧版本数据集：1。" in out
+    after = _rows_now(wuzhou_2024).filter(pl.col("period") == "2024")
+    assert set(after["district_id"].to_list()) == {"450403", "450405", "450481"}  # 龙圩区 gone, 岑溪市 kept
+    assert after.height == 5 + 2
+
+
+def test_a_change_that_needs_confirming_exits_2_without_yes_and_writes_nothing(
+    wuzhou_2024: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024")
+    before, print_before = counts(wuzhou_2024), _fingerprint(wuzhou_2024)
+    capsys.readouterr()
+    assert run(["import", str(path), "--db", str(wuzhou_2024), "--complete-for", "梧州市", "--lang", "en"]) == 2
+    out = capsys.readouterr().out
+    assert "Communities removed from 2024 (6), by district" in out  # the preview first
+    assert ("street.csv was not imported; the database is unchanged: 6 communities would be removed from 2024 "
+            "(more than 5). Districts the file does not name would change: Longxu District.") in out
+    assert "--yes" in out
+    assert counts(wuzhou_2024) == before and _fingerprint(wuzhou_2024) == print_before
+
+
+def test_a_district_roster_that_removes_few_needs_no_yes(wuzhou_2024: Path, tmp_path: Path) -> None:
+    path = roster_csv(tmp_path / "wanxiu.csv", STREET_FILE[:2], period="2024")
+    assert run(["import", str(path), "--db", str(wuzhou_2024), "--complete-for", "万秀区"]) == 0
+    assert set(_rows_now(wuzhou_2024).filter(pl.col("district_id") == "450403", pl.col("period") == "2024")["community"]) \
+        == {"万1社区", "万2社区"}
+
+
+def test_dry_run_prints_the_preview_and_changes_nothing(wuzhou_2024: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_csv(tmp_path / "street.csv", [["市", "区县", "社区名称", "统计期", "网格数（个）", "服务群众专项经费（元）"],
+                                               ["梧州市", "万秀区", "万1社区", "2024年", "１２", "3.5万"]])
+    before, print_before = counts(wuzhou_2024), _fingerprint(wuzhou_2024)
+    capsys.readouterr()
+    for extra in ([], ["--complete-for", "梧州市"]):
+        assert run(["import", str(path), "--db", str(wuzhou_2024), "--dry-run", *extra]) == 0
+    out = capsys.readouterr().out
+    assert "数据集 1（city.csv，梧州市，2024，10 行）：替代其中 1 行，其余 9 行仍然有效。" in out
+    assert "万秀区  万1社区  10 → 12" in out  # before → after
+    assert "35,000" in out  # what 3.5万 became
+    assert "正式导入需要再次确认（--yes）" in out  # the complete roster's dry run says what an import would need
+    assert counts(wuzhou_2024) == before and _fingerprint(wuzhou_2024) == print_before
+
+
+@pytest.mark.parametrize("complete_for", [None, "梧州市"])
+def test_rollback_restores_exactly_what_the_import_replaced(wuzhou_2024: Path, tmp_path: Path, complete_for) -> None:
+    before = _rows_now(wuzhou_2024)
+    db = open_database(wuzhou_2024)
+    try:
+        path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
+        done = import_file(db, path, who="t", complete_for=complete_for, confirmed=True)
+        assert done.ok and done.dataset_id == 3
+        with db.transaction() as cur:  # the note is for people: rollback must not need it
+            cur.execute("UPDATE datasets SET note = 'superseded 99' WHERE dataset_id = 3")
+        rolled = rollback_dataset(db, 3, who="t")
+        assert rolled.reactivated == ([] if complete_for is None else [1])
+        assert (rolled.withdrawn, rolled.restored) == (5, 4 if complete_for is None else 10)
+    finally:
+        close_database(wuzhou_2024)
+    assert _rows_now(wuzhou_2024).equals(before)
+
+
+def test_an_unknown_complete_for_is_refused_and_nothing_is_written(wuzhou_2024: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024")
+    before = counts(wuzhou_2024)
+    capsys.readouterr()
+    assert run(["import", str(path), "--db", str(wuzhou_2024), "--complete-for", "南宁市", "--yes"]) == 2
+    assert "找不到“南宁市”" in capsys.readouterr().out
+    assert counts(wuzhou_2024) == before
+
+
+def test_bad_rows_are_still_reported_by_row_and_column_with_complete_for(wuzhou_2024: Path, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_csv(tmp_path / "bad.csv", [["city", "district", "community", "period", "grids", "grids_with_party_org"],
+                                            ["梧州市", "万秀区", "万1社区", "2024", "10", "12"],
+                                            ["梧州市", "长州区", "长1社区", "2024", "10", "10"]])
+    before = counts(wuzhou_2024)
+    capsys.readouterr()
+    assert run(["import", str(path), "--db", str(wuzhou_2024), "--complete-for", "梧州市", "--yes"]) == 2
+    out = capsys.readouterr().out
+    assert "bad.csv 未导入：发现 2 个问题" in out
+    assert "grids_with_party_org" in out and "长州区" in out and "长洲区" in out  # the column, the value, the suggestion
+    assert counts(wuzhou_2024) == before
+
+
+def test_a_preview_gone_stale_is_not_written(wuzhou_2024: Path, tmp_path: Path) -> None:
+    from store.importer import import_bytes, preview_import, validate_bytes
+    from tests.localities import LOC
+
+    data = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024").read_bytes()
+    db = open_database(wuzhou_2024)
+    try:
+        seen = preview_import(db, validate_bytes(data, "street.csv", LOC), LOC)
+        other = roster_csv(tmp_path / "other.csv", [("万秀区", "万1社区")], period="2024", grids=3)
+        assert import_file(db, other, who="t").ok  # someone else imports meanwhile
+        before = statuses(db)
+        late = import_bytes(db, data, "street.csv", who="t", expect=seen.token)
+        assert (late.ok, late.stale, late.dataset_id) == (False, True, None)
+        assert late.preview is not None and late.preview.token != seen.token
+        assert statuses(db) == before
+    finally:
+        close_database(wuzhou_2024)
+
+
+def test_a_database_from_before_coverage_keeps_what_its_imports_replaced(tmp_path: Path) -> None:
+    """Old imports superseded everything inside their scope; opening such a database keeps that meaning."""
+    path = make_db(tmp_path / "old.duckdb")
+    db = open_database(path)
+    try:
+        assert import_file(db, roster_csv(tmp_path / "a.csv", CITY_2024, period="2024"), who="t").ok
+        assert import_file(db, roster_csv(tmp_path / "b.csv", STREET_FILE, period="2024"), who="t").ok
+        with db.transaction() as cur:  # as the old rule left it: 2 superseded 1 by scope, no coverage rows
+            cur.execute("UPDATE datasets SET status = 'superseded' WHERE dataset_id = 1")
+            cur.execute("UPDATE datasets SET supersedes = 1, note = 'superseded 1' WHERE dataset_id = 2")
+            cur.execute("DELETE FROM meta WHERE key = 'coverage_rule'")
+    finally:
+        close_database(path)
+    db = open_database(path)  # the schema's one-time step gives dataset 2 its scope's districts
+    try:
+        shown = db.reader().execute("SELECT count(*) FROM dataset_coverage WHERE dataset_id = 2").fetchall()[0][0]
+        assert shown == 4  # 万秀区, 长洲区, 龙圩区, 岑溪市: everything inside 梧州市
+        assert import_file(db, roster_csv(tmp_path / "c.csv", [("龙圩区", "龙9社区")], period="2024"), who="t").ok
+        assert statuses(db)[1] == "superseded"  # relabelling the period keeps the old replacement
+        assert rollback_dataset(db, 2, who="t").reactivated == [1]
+    finally:
+        close_database(path)
+
+
+def test_import_page_previews_then_asks_twice_before_removing(wuzhou_2024: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: _Upload(path.read_bytes(), "street.csv"))
+    monkeypatch.setenv("GOV_DB", str(wuzhou_2024))
+    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    try:
+        assert not at.exception, [e.value for e in at.exception]
+        said = [x.value for x in at.text]
+        assert "只替代文件中列出的社区；2024 年的其他社区保持不变。" in said
+        assert "梧州市 2024 年的社区数：12 → 13。" in said
+        assert "数据集 1（city.csv，梧州市，2024，10 行）：替代其中 4 行，其余 6 行仍然有效。" in said
+
+        at.selectbox(key="import_complete_for").set_value("450400").run()
+        assert "梧州市 2024 年的社区数：12 → 7。" in [x.value for x in at.text]
+        assert any("龙圩区" in w.value for w in at.warning)
+        at.button(key="import_confirm").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("请再次确认" in e.value for e in at.error)  # the second step, and nothing written yet
+        assert len(statuses(open_database(wuzhou_2024))) == 2  # the page's own instance: not closed here
+        at.button(key="import_cancel").click().run()
+        assert not [b for b in at.button if b.key == "import_confirm_again"]
+
+        at.selectbox(key="import_complete_for").set_value(None).run()
+        at.button(key="import_confirm").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("已导入：数据集 3" in s.value and "其余 6 行仍然有效" in s.value for s in at.success)
+    finally:
+        from ui.context import _db
+
+        _db.clear()
+        close_database(wuzhou_2024)
+    shown = _rows_now(wuzhou_2024).filter(pl.col("period") == "2024")
+    assert shown.height == 13 and {"450406", "450481"} <= set(shown["district_id"].to_list())
+
+
+def test_the_same_file_as_a_complete_roster_is_not_a_duplicate(wuzhou_2024: Path, tmp_path: Path) -> None:
+    path = roster_csv(tmp_path / "wanxiu.csv", STREET_FILE[:2], period="2024")
+    db = open_database(wuzhou_2024)
+    try:
+        partial = import_file(db, path, who="t")
+        assert import_file(db, path, who="t").duplicate
+        complete = import_file(db, path, who="t", complete_for="万秀区")
+        assert complete.ok and not complete.duplicate and complete.superseded == [partial.dataset_id]
+        assert import_file(db, path, who="t", complete_for="450403").duplicate  # the same place by its code
+    finally:
+        close_database(wuzhou_2024)
