@@ -72,16 +72,22 @@ def plain_value(value: float | int | str) -> str:
 
 
 def _with_measure(facts: pl.DataFrame) -> pl.DataFrame:
-    """Facts with counts, per and period_kind. A frame that has no such column at all says nothing
-    against its indicator (null: taken as the indicator's own), except that a unit which names a
-    kind (人次, 元, 名) counts that kind."""
+    """Facts with counts, per and period_kind. A frame without such a column says nothing against
+    its indicator (`_own_<column>` marks it: the indicator's own value is taken), except that a unit
+    which names a kind (人次, 元, 名) counts that kind. In a frame that has the column, an empty per
+    is "no denominator" and an empty period_kind "unknown"."""
     out = facts
     if "counts" not in out.columns:
-        kinds = {u: unit_kind(u) for u in out["unit"].drop_nulls().unique().to_list()}
-        out = out.with_columns(pl.col("unit").replace_strict(kinds, default=None, return_dtype=pl.String).alias("counts"))
-    for c in ("per", "period_kind"):
-        if c not in out.columns:
-            out = out.with_columns(pl.lit(None, pl.String).alias(c))
+        # a percentage may be a share or a growth rate: it says nothing of its own
+        kinds = {u: k for u in out["unit"].drop_nulls().unique().to_list() if (k := unit_kind(u)) not in (None, "percent")}
+        out = out.with_columns(
+            pl.col("unit").replace_strict(kinds, default=None, return_dtype=pl.String).alias("counts"),
+        )
+    for c, empty in (("per", ""), ("period_kind", "unknown")):
+        if c in out.columns:
+            out = out.with_columns(pl.col(c).fill_null(empty), pl.lit(False).alias(f"_own_{c}"))
+        else:
+            out = out.with_columns(pl.lit(None, pl.String).alias(c), pl.lit(True).alias(f"_own_{c}"))
     return out
 
 
@@ -217,6 +223,8 @@ def reconcile(
         pl.col("counts").alias("claim_counts"),
         pl.col("per").alias("claim_per"),
         pl.col("period_kind").alias("claim_period_kind"),
+        "_own_per",
+        "_own_period_kind",
     )
     per_community = pl.col("denominator") == "communities"
     scale = pl.when(pl.col("_percent")).then(pl.lit(0.01)).otherwise(pl.lit(1.0))
@@ -226,7 +234,13 @@ def reconcile(
         .join(catalog, on="indicator", how="left")
         .with_columns(
             ((pl.col("kind") == "rate") & pl.col("unit").is_in(_PERCENT)).alias("_percent"),
-            pl.col(["claim_per", "roster_per"]).fill_null(""),
+            pl.when(pl.col("_own_per")).then(pl.col("roster_per")).otherwise(pl.col("claim_per")).fill_null("")
+            .alias("claim_per"),
+            pl.col("roster_per").fill_null(""),
+            pl.when(pl.col("_own_period_kind"))
+            .then(pl.col("roster_period_kind"))
+            .otherwise(pl.col("claim_period_kind"))
+            .alias("claim_period_kind"),
         )
         .with_columns(
             (pl.col("_low") * scale).alias("low"),
