@@ -165,6 +165,7 @@ CALLS = {
     "kpis.kpis": lambda m: m.kpis(FIXTURE, "450400", LOCALITIES),
     "kpis.lagging": lambda m: m.lagging(FIXTURE, "community", "compound_coverage", 3),
     "reconcile.reconcile": lambda m: m.reconcile(FACTS, FIXTURE, LOCALITIES),
+    "reconcile.with_intervals": lambda m: m.with_intervals(FACTS),
     "conflicts.conflicts": lambda m: m.conflicts(FACTS),
     "events.monthly_services": lambda m: m.monthly_services(EVENTS),
     "scope.scope_keys": lambda m: m.scope_keys(LOCALITIES),
