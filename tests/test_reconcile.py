@@ -274,3 +274,27 @@ def test_facts_without_indicator_conflict_by_subject():
 
 def test_conflicts_keep_the_evidence():
     assert conflicts(WUZHOU)["evidence"].null_count() == 0
+
+
+def test_ranges_that_overlap_do_not_conflict():
+    df = facts(
+        fact("grids", 613, source_id="S000"),
+        wording(fact("grids", 610, qualifier="more_than", source_id="S002"), "[)", 610, 620),  # 610多
+    )
+    assert conflicts(df).is_empty()
+
+
+def test_ranges_that_only_touch_at_an_open_end_conflict():
+    df = facts(
+        wording(fact("grids", 610, qualifier="more_than", source_id="S000"), "[)", 610, 620),
+        wording(fact("grids", 620, qualifier="more_than", source_id="S002"), "[)", 620, 630),
+    )
+    assert conflicts(df)["fact_id"].to_list() == ["F1", "F2"]
+
+
+def test_figures_over_different_periods_do_not_conflict():
+    df = facts(
+        measured(fact("problems_solved", 2800, source_id="S000"), counts="problems", period_kind="unknown"),
+        measured(fact("problems_solved", 2400, source_id="S002"), counts="problems", period_kind="annual"),
+    )
+    assert conflicts(df).is_empty()
