@@ -217,9 +217,6 @@ def reconcile(
     own = facts.select(
         "fact_id",
         "unit",
-        pl.col("low").alias("_low"),
-        pl.col("high").alias("_high"),
-        "bounds",
         pl.col("counts").alias("claim_counts"),
         pl.col("per").alias("claim_per"),
         pl.col("period_kind").alias("claim_period_kind"),
@@ -227,13 +224,11 @@ def reconcile(
         "_own_period_kind",
     )
     per_community = pl.col("denominator") == "communities"
-    scale = pl.when(pl.col("_percent")).then(pl.lit(0.01)).otherwise(pl.lit(1.0))
     claims = (
         published_values(facts, localities)
         .join(own, on="fact_id", how="left")
         .join(catalog, on="indicator", how="left")
         .with_columns(
-            ((pl.col("kind") == "rate") & pl.col("unit").is_in(_PERCENT)).alias("_percent"),
             pl.when(pl.col("_own_per")).then(pl.col("roster_per")).otherwise(pl.col("claim_per")).fill_null("")
             .alias("claim_per"),
             pl.col("roster_per").fill_null(""),
@@ -243,9 +238,7 @@ def reconcile(
             .alias("claim_period_kind"),
         )
         .with_columns(
-            (pl.col("_low") * scale).alias("low"),
-            (pl.col("_high") * scale).alias("high"),
-            pl.when(per_community & pl.col("_high").is_null() & pl.col("_low").is_not_null())
+            pl.when(per_community & pl.col("high").is_null() & pl.col("low").is_not_null())
             .then(pl.lit("min"))
             .when(per_community & (pl.col("qualifier") == "up_to"))
             .then(pl.lit("max"))
