@@ -18,7 +18,7 @@ SEED = 20_240_601
 PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024", "2025")
 KINDS: tuple[str, ...] = ("visit", "mediation", "volunteer", "consultation", "culture", "elderly_care")
 OUT_DIR = Path(__file__).resolve().parent / "out"
-FORMAT_VERSION = 5  # bump when the generator changes, so cached Parquet is rebuilt
+FORMAT_VERSION = 6  # bump when the generator changes, so cached Parquet is rebuilt
 
 SCALES: dict[str, dict[str, int]] = {
     "national": {"communities": 120_000, "events": 20_000_000},
@@ -338,7 +338,31 @@ def _facts(rng: np.random.Generator, rows: pl.DataFrame, localities: pl.DataFram
         add(d, "district", "fund_total_per_community", 250_000, "元", "up_to", None)
     add("999999", "district", "grids", 10, "个", "exact", None)  # a locality no one knows
     add(districts[0], "district", None, 201, "个", "exact", None, subject="小区党支部")  # not a catalog indicator
-    return pl.DataFrame(recs, schema={**{c: pl.String for c in recs[0]}, "value": pl.Float64})
+    add(districts[1], "district", "services", 55_300, "人次", "exact", None)  # person-times: not comparable
+    add(districts[1], "district", "first_secretaries", 30, "人", "exact", None)  # only reports state it
+    return with_wording(pl.DataFrame(recs, schema={**{c: pl.String for c in recs[0]}, "value": pl.Float64}))
+
+
+def with_wording(facts: pl.DataFrame) -> pl.DataFrame:
+    """The facts.csv columns a claim is judged by: the interval of each qualifier's loosest reading
+    (figures.wording) and, for counts, per and period_kind, the indicator's own, except that a unit
+    that names its kind (人次) counts that kind."""
+    from figures.wording import interval, unit_kind
+    from queries.catalog import indicator
+
+    extra: dict[str, list] = {c: [] for c in ("low", "high", "bounds", "counts", "per", "period_kind")}
+    for value, qualifier, unit, ind in facts.select("value", "qualifier", "unit", "indicator").iter_rows():
+        iv = interval(value, qualifier, percent=unit == "%")
+        extra["low"].append(None if iv.low is None else float(iv.low))
+        extra["high"].append(None if iv.high is None else float(iv.high))
+        extra["bounds"].append(iv.bounds)
+        row = indicator(ind) if ind else {}
+        kind = unit_kind(unit)
+        extra["counts"].append(kind if kind not in (None, "percent") else row.get("counts"))
+        extra["per"].append(row.get("per"))
+        extra["period_kind"].append(row.get("period_kind") or "unknown")
+    types = {"low": pl.Float64, "high": pl.Float64}
+    return facts.with_columns(pl.Series(c, v, types.get(c, pl.String)) for c, v in extra.items())
 
 
 def generate(scale: str = "national", out_dir: Path | None = None, *, force: bool = False) -> Path:

@@ -17,7 +17,7 @@ from queries.catalog import load_catalog
 from queries.compare import snapshot
 from queries.coverage import PARTS
 from queries.kpis import KPIS
-from queries.reconcile import TOLERANCE
+from store.levels import KIND_TIER
 from queries.scope import in_scope
 
 MAP = "compound_coverage"  # the overview's map indicator and the default of its lag view and of the district page
@@ -343,21 +343,63 @@ def district_sql(d: Inputs) -> dict[str, pl.DataFrame]:
 
 
 # ---------------------------------------------------------------- sources / reconcile
+# The verdict and its reason code; the JSON parameters and the English message are text made from
+# them, not timed here.
+RECONCILE_COLUMNS = [
+    "fact_id", "source_id", "locality_id", "period", "indicator", "qualifier", "statistic", "claimed", "low",
+    "high", "bounds", "roster", "gap", "verdict", "reason", "synthetic",
+]
+REL_EPS = 1e-9
+
+
 def reconcile_ours(d: Inputs) -> dict[str, pl.DataFrame]:
-    return {"reconcile": reconcile.reconcile(d.facts, d.rows, d.localities)}
+    return {"reconcile": reconcile.reconcile(d.facts, d.rows, d.localities).select(RECONCILE_COLUMNS)}
 
 
-def _statistic(qualifier: pd.Series, denominator: pd.Series) -> pd.Series:
+def _statistic(qualifier: pd.Series, denominator: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
     per = denominator == "communities"
     return pd.Series(
-        np.where(per & qualifier.isin(["at_least", "more_than"]), "min", np.where(per & (qualifier == "up_to"), "max", "pooled")),
+        np.where(per & high.isna() & low.notna(), "min", np.where(per & (qualifier == "up_to"), "max", "pooled")),
         index=qualifier.index,
+    )
+
+
+def _reasons(f: pd.DataFrame) -> pd.Series:
+    r, lo, hi, b = f["roster"], f["low"], f["high"], f["bounds"]
+    eps_lo = np.maximum(1.0, lo.abs()) * REL_EPS
+    eps_hi = np.maximum(1.0, hi.abs()) * REL_EPS
+    below = lo.notna() & np.where(b.str.startswith("["), r < lo - eps_lo, r <= lo + eps_lo)
+    above = hi.notna() & np.where(b.str.endswith("]"), r > hi + eps_hi, r >= hi - eps_hi)
+
+    def differs(c: str) -> pd.Series:
+        return f[f"claim_{c}"].notna() & (f[f"claim_{c}"] != f[f"roster_{c}"])
+
+    return pd.Series(
+        np.select(
+            [
+                f["kind"] == "published",
+                f["locality_id"].isna(),
+                differs("counts"),
+                differs("per"),
+                f["roster_period_kind"].notna() & differs("period_kind"),
+                r.isna(),
+                below,
+                above,
+            ],
+            ["not_in_roster", "unknown_locality", "unit_kind_differs", "per_differs", "period_kind_differs",
+             "no_roster_value", "below_interval", "above_interval"],
+            "in_interval",
+        ),
+        index=f.index,
     )
 
 
 def reconcile_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
     locs, facts = d.pd_localities, d.pd_facts
-    cat = d.pd_catalog[["indicator_id", "kind", "denominator"]].rename(columns={"indicator_id": "indicator"})
+    cat = d.pd_catalog[["indicator_id", "kind", "denominator", "counts", "per", "period_kind"]].rename(
+        columns={"indicator_id": "indicator", "counts": "roster_counts", "per": "roster_per",
+                 "period_kind": "roster_period_kind"}
+    )
     # every locality with the names of all its ancestors
     parent = dict(zip(locs["locality_id"], locs["parent_id"], strict=True))
     names = {r.locality_id: {n for n in (r.name_zh, r.name_en) if isinstance(n, str)} for r in locs.itertuples()}
@@ -369,8 +411,9 @@ def reconcile_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
             p, hops = parent[p], hops + 1
     anc_df = pd.DataFrame(list(dict.fromkeys(anc)), columns=["locality_id", "ancestor"])
     f = facts.merge(cat, on="indicator", how="inner")
-    cand = f[["fact_id", "locality", "locality_level", "parent"]].merge(
-        locs[["locality_id", "name_zh", "level"]], left_on=["locality", "locality_level"], right_on=["name_zh", "level"]
+    f["tier"] = f["locality_level"].map(lambda k: KIND_TIER.get(k, k))
+    cand = f[["fact_id", "locality", "tier", "parent"]].merge(
+        locs[["locality_id", "name_zh", "level"]], left_on=["locality", "tier"], right_on=["name_zh", "level"]
     )
     ok_parent = cand[cand["parent"].notna()].merge(
         anc_df, left_on=["locality_id", "parent"], right_on=["locality_id", "ancestor"]
@@ -379,12 +422,17 @@ def reconcile_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
     cand = cand[cand.groupby("fact_id")["fact_id"].transform("size") == 1][["fact_id", "locality_id"]]
     f = f.merge(cand, on="fact_id", how="left")
     f["percent"] = (f["kind"] == "rate") & f["unit"].isin(["%", "％"])
-    f["claimed"] = np.where(f["percent"], f["value"] / 100, f["value"])
-    f["statistic"] = _statistic(f["qualifier"], f["denominator"])
+    scale = np.where(f["percent"], 0.01, 1.0)
+    f["claimed"] = f["value"] * scale
+    f["low"], f["high"] = f["low"] * scale, f["high"] * scale
+    f["claim_counts"] = f["counts"].fillna(f["roster_counts"])
+    f["claim_per"], f["roster_per"] = f["per"].fillna(""), f["roster_per"].fillna("")
+    f["claim_period_kind"] = f["period_kind"].fillna("unknown")
+    f["statistic"] = _statistic(f["qualifier"], f["denominator"], f["low"], f["high"])
     f["column"] = np.where(f["statistic"] == "pooled", f["indicator"], f["indicator"] + "_" + f["statistic"])
-    columns = sorted(f["column"].unique())
+    columns = sorted(f.loc[f["kind"] != "published", "column"].unique())
     level = dict(zip(locs["locality_id"], locs["level"], strict=True))
-    ids = set(f["locality_id"].dropna())
+    ids = set(f.loc[f["kind"] != "published", "locality_id"].dropna())
     rows, parts = d.pd_rows, []
     for col, lvl in (("city_id", "city"), ("district_id", "district")):
         want = [i for i in ids if level.get(i) == lvl]
@@ -397,64 +445,19 @@ def reconcile_pandas(d: Inputs) -> dict[str, pd.DataFrame]:
     f = f.merge(latest, on="locality_id", how="left")
     f["period"] = f["period"].fillna(f["latest"])
     f = f.merge(roster, on=["locality_id", "period", "column"], how="left")
-    f["roster"] = f["roster"].astype("float64")
+    f["roster"] = f["roster"].astype("float64").where(f["kind"] != "published")
     f["gap"] = f["roster"] - f["claimed"]
-    half = P.half_unit(f["value"], f["percent"]) * np.where(f["percent"], 0.01, 1.0)
-    q = f["qualifier"]
-    f["tolerance"] = np.where(
-        q == "exact", half, np.where(q.isin(["about", "more_than"]), f["claimed"].abs() * TOLERANCE, 0.0)
-    )
-    gap, tol = f["gap"], f["tolerance"]
-    eps = np.maximum(1.0, f["claimed"].abs()) * 1e-9
-    near = np.where(gap.abs() <= eps, "consistent", np.where(gap.abs() <= tol + eps, "within_rounding", "contradicted"))
-    verdict = np.select(
-        [f["roster"].isna() | f["claimed"].isna(), q == "at_least", q == "up_to", q == "more_than"],
-        [
-            "no_data",
-            np.where(gap >= -eps, "consistent", "contradicted"),
-            np.where(gap <= eps, "consistent", "contradicted"),
-            np.where(gap > eps, "consistent", np.where(gap >= -tol - eps, "within_rounding", "contradicted")),
-        ],
-        near,
-    )
-    f["verdict"] = verdict
-    cols = [
-        "fact_id",
-        "source_id",
-        "locality_id",
-        "period",
-        "indicator",
-        "qualifier",
-        "statistic",
-        "claimed",
-        "roster",
-        "gap",
-        "tolerance",
-        "verdict",
-        "synthetic",
-    ]
-    return {"reconcile": f[cols].sort_values("fact_id").reset_index(drop=True)}
-
-
-def _half_unit_sql(v: str, pct: str) -> str:
-    dec = (
-        "CASE " + " ".join(f"WHEN abs({v} * {10**k} - round({v} * {10**k})) < 1e-6 THEN {k}" for k in range(7)) + " END"
-    )
-    trail = (
-        "CASE "
-        + " ".join(f"WHEN {v} <> 0 AND abs(fmod({v}, {float(10**k)!r})) < 1e-6 THEN {k}" for k in range(12, 0, -1))
-        + " ELSE 0 END"
-    )
-    return (
-        f"(CASE WHEN ({dec}) IS NULL THEN 1e-6 WHEN ({dec}) > 0 THEN pow(10.0, -({dec})) "
-        f"WHEN {pct} THEN 1.0 ELSE pow(10.0, {trail}) END) / 2"
-    )
+    f["reason"] = _reasons(f)
+    f["verdict"] = f["reason"].map(reconcile.REASONS)
+    return {"reconcile": f[RECONCILE_COLUMNS].sort_values("fact_id").reset_index(drop=True)}
 
 
 def reconcile_sql(d: Inputs) -> dict[str, pl.DataFrame]:
     con = d.con
-    claims = """
-        WITH loc AS (
+    tiers = ", ".join(f"({S.q(k)}, {S.q(t)})" for k, t in KIND_TIER.items())
+    claims = f"""
+        WITH tier(kind, tier) AS (VALUES {tiers}),
+        loc AS (
             SELECT l.locality_id, l.name_zh, l.level,
                    [p.name_zh, p.name_en, g.name_zh, g.name_en, gg.name_zh, gg.name_en] AS anc
             FROM localities l
@@ -463,52 +466,67 @@ def reconcile_sql(d: Inputs) -> dict[str, pl.DataFrame]:
             LEFT JOIN localities gg ON gg.locality_id = g.parent_id),
         m AS (
             SELECT f.fact_id, any_value(loc.locality_id) AS locality_id FROM facts f
-            JOIN loc ON f.locality = loc.name_zh AND f.locality_level = loc.level
+            LEFT JOIN tier ON tier.kind = f.locality_level
+            JOIN loc ON f.locality = loc.name_zh AND coalesce(tier.tier, f.locality_level) = loc.level
             WHERE f.parent IS NULL OR list_contains(loc.anc, f.parent)
-            GROUP BY f.fact_id HAVING count(*) = 1)
-        SELECT f.*, m.locality_id, c.kind, c.denominator,
-               c.kind = 'rate' AND f.unit IN ('%', '％') AS pct,
-               CASE WHEN c.denominator = 'communities' AND f.qualifier IN ('at_least', 'more_than') THEN 'min'
-                    WHEN c.denominator = 'communities' AND f.qualifier = 'up_to' THEN 'max'
-                    ELSE 'pooled' END AS statistic
-        FROM facts f JOIN catalog c ON f.indicator = c.indicator_id LEFT JOIN m USING (fact_id)"""
+            GROUP BY f.fact_id HAVING count(*) = 1),
+        c0 AS (
+            SELECT f.* EXCLUDE (low, high, counts, per, period_kind), m.locality_id, c.kind, c.denominator,
+                   c.kind = 'rate' AND f.unit IN ('%', '％') AS pct,
+                   f.low * CASE WHEN c.kind = 'rate' AND f.unit IN ('%', '％') THEN 0.01 ELSE 1.0 END AS low,
+                   f.high * CASE WHEN c.kind = 'rate' AND f.unit IN ('%', '％') THEN 0.01 ELSE 1.0 END AS high,
+                   coalesce(f.counts, c.counts) AS claim_counts, c.counts AS roster_counts,
+                   coalesce(f.per, '') AS claim_per, coalesce(c.per, '') AS roster_per,
+                   coalesce(f.period_kind, 'unknown') AS claim_period_kind, c.period_kind AS roster_period_kind
+            FROM facts f JOIN catalog c ON f.indicator = c.indicator_id LEFT JOIN m USING (fact_id))
+        SELECT *, CASE WHEN denominator = 'communities' AND high IS NULL AND low IS NOT NULL THEN 'min'
+                       WHEN denominator = 'communities' AND qualifier = 'up_to' THEN 'max'
+                       ELSE 'pooled' END AS statistic
+        FROM c0"""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE claims AS SELECT *, CASE WHEN statistic = 'pooled' THEN indicator ELSE indicator || '_' || statistic END AS col FROM ({claims})"
     )
-    columns = [r[0] for r in con.sql("SELECT DISTINCT col FROM claims ORDER BY col").fetchall()]
+    columns = [r[0] for r in con.sql("SELECT DISTINCT col FROM claims WHERE kind <> 'published' ORDER BY col").fetchall()]
     casts = ", ".join(f"CAST({c} AS DOUBLE) AS {c}" for c in columns)
     parts = []
     for key, level in (("city_id", "city"), ("district_id", "district")):
-        where = f"{key} IN (SELECT c.locality_id FROM claims c JOIN localities l USING (locality_id) WHERE l.level = '{level}')"
+        where = (f"{key} IN (SELECT c.locality_id FROM claims c JOIN localities l USING (locality_id) "
+                 f"WHERE l.level = '{level}' AND c.kind <> 'published')")
         parts.append(
             f"SELECT {key} AS locality_id, period, synthetic, {casts} FROM ({S.aggregate('rows', [key, 'period'], columns, where=where, synthetic=True)})"
         )
     roster = (
         f"SELECT * FROM ({' UNION ALL '.join(parts)}) UNPIVOT INCLUDE NULLS (roster FOR col IN ({', '.join(columns)}))"
     )
-    half = _half_unit_sql("c.value", "c.pct")
+    verdicts = " ".join(f"WHEN {S.q(r)} THEN {S.q(v)}" for r, v in reconcile.REASONS.items())
     query = f"""
         WITH roster AS ({roster}),
         latest AS (SELECT locality_id, max(period) AS latest FROM roster GROUP BY locality_id),
         j AS (
-            SELECT c.fact_id, c.source_id, c.locality_id, coalesce(c.period, latest.latest) AS period, c.indicator,
-                   c.qualifier, c.statistic,
-                   CASE WHEN c.pct THEN c.value / 100 ELSE c.value END AS claimed, r.roster,
-                   CASE WHEN c.qualifier = 'exact' THEN {half} * CASE WHEN c.pct THEN 0.01 ELSE 1.0 END
-                        WHEN c.qualifier IN ('about', 'more_than') THEN abs(CASE WHEN c.pct THEN c.value / 100 ELSE c.value END) * {TOLERANCE!r}
-                        ELSE 0.0 END AS tolerance,
-                   r.synthetic
+            SELECT c.*, coalesce(c.period, latest.latest) AS per_period,
+                   CASE WHEN c.pct THEN c.value / 100 ELSE c.value END AS claimed,
+                   CASE WHEN c.kind = 'published' THEN NULL ELSE r.roster END AS roster, r.synthetic AS r_synthetic
             FROM claims c LEFT JOIN latest USING (locality_id)
             LEFT JOIN roster r ON r.locality_id = c.locality_id AND r.period = coalesce(c.period, latest.latest) AND r.col = c.col),
-        g AS (SELECT *, roster - claimed AS gap, greatest(1.0, abs(claimed)) * 1e-9 AS eps FROM j)
-        SELECT fact_id, source_id, locality_id, period, indicator, qualifier, statistic, claimed, roster, gap, tolerance,
-            CASE WHEN roster IS NULL OR claimed IS NULL THEN 'no_data'
-                 WHEN qualifier = 'at_least' THEN CASE WHEN gap >= -eps THEN 'consistent' ELSE 'contradicted' END
-                 WHEN qualifier = 'up_to' THEN CASE WHEN gap <= eps THEN 'consistent' ELSE 'contradicted' END
-                 WHEN qualifier = 'more_than' THEN CASE WHEN gap > eps THEN 'consistent' WHEN gap >= -tolerance - eps THEN 'within_rounding' ELSE 'contradicted' END
-                 WHEN abs(gap) <= eps THEN 'consistent' WHEN abs(gap) <= tolerance + eps THEN 'within_rounding' ELSE 'contradicted' END AS verdict,
-            synthetic
-        FROM g ORDER BY fact_id"""
+        g AS (
+            SELECT *, roster - claimed AS gap,
+                   greatest(1.0, abs(low)) * {REL_EPS!r} AS eps_lo, greatest(1.0, abs(high)) * {REL_EPS!r} AS eps_hi
+            FROM j),
+        k AS (
+            SELECT *, CASE
+                WHEN kind = 'published' THEN 'not_in_roster'
+                WHEN locality_id IS NULL THEN 'unknown_locality'
+                WHEN claim_counts IS NOT NULL AND claim_counts IS DISTINCT FROM roster_counts THEN 'unit_kind_differs'
+                WHEN claim_per IS DISTINCT FROM roster_per THEN 'per_differs'
+                WHEN roster_period_kind IS NOT NULL AND claim_period_kind IS DISTINCT FROM roster_period_kind THEN 'period_kind_differs'
+                WHEN roster IS NULL THEN 'no_roster_value'
+                WHEN low IS NOT NULL AND CASE WHEN starts_with(bounds, '[') THEN roster < low - eps_lo ELSE roster <= low + eps_lo END THEN 'below_interval'
+                WHEN high IS NOT NULL AND CASE WHEN ends_with(bounds, ']') THEN roster > high + eps_hi ELSE roster >= high - eps_hi END THEN 'above_interval'
+                ELSE 'in_interval' END AS reason
+            FROM g)
+        SELECT fact_id, source_id, locality_id, per_period AS period, indicator, qualifier, statistic, claimed, low, high,
+               bounds, roster, gap, CASE reason {verdicts} END AS verdict, reason, r_synthetic AS synthetic
+        FROM k ORDER BY fact_id"""
     return {"reconcile": _sql(con, query)}
 
 

@@ -47,7 +47,7 @@ FUND_TOTAL_PER_COMMUNITY = "fund_total_per_community"
 # A KPI card also shows the reports' figures on these indicators (Wuzhou publishes funds per
 # community by kind, 10万 + 5万, not a total).
 RELATED: dict[str, tuple[str, ...]] = {FUND_TOTAL_PER_COMMUNITY: (FUND_TOTAL_PER_COMMUNITY, *FUND_KINDS_PER_COMMUNITY)}
-VERDICT_ORDER: tuple[str, ...] = ("contradicted", "within_rounding", "consistent", "no_data")
+VERDICT_ORDER: tuple[str, ...] = ("contradicted", "not_comparable", "consistent", "no_data")
 MAX_TABLE_ROWS = 8          # rows a projected table can hold at a readable size
 MAX_EVIDENCE_PER_SOURCE = 4
 CHART_KINDS = ("column", "bar", "line")
@@ -611,7 +611,7 @@ def _reconcile_slide(ctx: _Context, locality_id: str, shown: list[Figure]) -> Sl
     shown.extend(f for f in figs if f.fact_id not in {g.fact_id for g in shown})
     synthetic = bool(top["synthetic"].fill_null(False).any()) if top.height else False
     subtitle = ctx.m(
-        "reconcile.subtitle", total=rec.height, consistent=counts["consistent"], rounding=counts["within_rounding"],
+        "reconcile.summary", total=rec.height, consistent=counts["consistent"], not_comparable=counts["not_comparable"],
         contradicted=counts["contradicted"], no_data=counts["no_data"],
     )
     more = merged.height - top.height
@@ -625,7 +625,7 @@ def _reconcile_slide(ctx: _Context, locality_id: str, shown: list[Figure]) -> Sl
             data=top.drop("_order"),
         ),
         bullets=[ctx.m("reconcile.more", n=more)] if more > 0 else [] if rec.height else [ctx.m("reconcile.none")],
-        notes="\n".join([ctx.m("notes.reconcile")]
+        notes="\n".join([ctx.m("notes.reconcile_intervals")]
                         + [f"{f.source_id} {f.label} {f.text}: “{f.evidence}”" for f in figs]),
         sources=ctx.source_refs(figs),
         synthetic=synthetic, footer=ctx.footer(synthetic),

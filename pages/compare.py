@@ -7,7 +7,7 @@ page_guard()
 import polars as pl
 import streamlit as st
 
-from queries.catalog import indicator_ids
+from queries.catalog import roster_indicator_ids
 from queries.compare import PART_SEP, SAME_SEP, beside_published, definitions, published, published_note, snapshot
 from ui import charts, downloads, urlstate
 from ui import indicators as ind
@@ -38,7 +38,7 @@ if focus.is_empty():
 # ---------------------------------------------------------------- choices (all in the URL)
 options = focus["locality_id"].to_list()
 catalog_order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-indicator_options = sorted(indicator_ids(), key=lambda i: catalog_order.get(ind.category(i), len(CATEGORY_ORDER)))
+indicator_options = sorted(roster_indicator_ids(), key=lambda i: catalog_order.get(ind.category(i), len(CATEGORY_ORDER)))
 
 
 def _indicator_label(indicator_id: str) -> str:

@@ -7,7 +7,7 @@ page_guard()
 import polars as pl
 import streamlit as st
 
-from queries.catalog import indicator_ids
+from queries.catalog import roster_indicator_ids
 from queries.compare import snapshot
 from ui import downloads, urlstate
 from ui import indicators as ind
@@ -45,7 +45,7 @@ highlight_id = f.district_id or (f.locality_id if f.level == "district" else Non
 scope_id = f.scope_id
 
 order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-map_indicators = [i for i in indicator_ids() if ind.category(i) != "base" or i == "residents"]
+map_indicators = [i for i in roster_indicator_ids() if ind.category(i) != "base" or i == "residents"]
 map_indicators.sort(key=lambda i: order.get(ind.category(i), len(order)))
 indicator = urlstate.selectbox(
     t("district.indicator"), map_indicators, key="ind", default=DEFAULT_INDICATOR,

@@ -25,7 +25,7 @@ LEVEL_ORDER = {"city": 0, "district": 1, "street": 2, "community": 3}
 # Light tints of the Okabe-Ito colours, so dark text stays readable; the verdict is also written out.
 VERDICT_COLORS = {
     "consistent": "#C8EBDF",       # bluish green
-    "within_rounding": "#D4EAF7",  # sky blue
+    "not_comparable": "#D4EAF7",   # sky blue
     "contradicted": "#F7D3BF",     # vermillion
     "no_data": "#E8E8E8",
 }

@@ -103,6 +103,8 @@ def _parse(indicators: Sequence[str]) -> list[tuple[str, str, str]]:
         base, suffix = split_suffix(col)
         if not is_indicator(base):
             raise KeyError(f"unknown indicator {col!r}; see data/indicators.csv")
+        if indicator(base)["kind"] == "published":
+            raise ValueError(f"{col!r} is stated only by published reports; no roster column measures it")
         if suffix and suffix not in COMMUNITY_STATS:
             raise ValueError(f"aggregate computes {COMMUNITY_STATS} over communities, not {suffix!r} ({col})")
         parsed.append((col, base, suffix))

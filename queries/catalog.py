@@ -52,11 +52,22 @@ DIMENSION_DOCS: dict[str, str] = {
     "claimed": "the published value converted to catalog units",
     "roster": "what the roster adds up to for the same locality, period and indicator",
     "gap": "roster minus claimed",
-    "tolerance": "allowed gap for about/more_than/rounded claims, in catalog units",
-    "verdict": "consistent, within_rounding, contradicted, no_data",
+    "verdict": "consistent, contradicted, not_comparable, no_data",
+    "low": "lower end of the interval a figure's wording implies, in catalog units (null = unbounded)",
+    "high": "upper end of the interval a figure's wording implies, in catalog units (null = unbounded)",
+    "bounds": "which ends of [low, high] are closed: '[]', '[)', '(]' or '()' (an unbounded end is open)",
+    "per": "denominator of a figure: year, quarter, month, community, street, compound, grid, person, or empty",
+    "period_kind": "period a figure covers: point, annual, cumulative, unknown",
+    "since": "start of a cumulative period: a year, or -N = N years before the report's own year",
+    "counts": "unit kind a figure or indicator counts (persons, person_times, party_orgs, compounds, yuan, ...)",
+    "reason": "code of why a claim got its verdict (in_interval, below_interval, period_kind_differs, ...)",
+    "reason_params": "JSON object of the values the reason code refers to",
+    "message": "plain English default text of the reason (pages render their own from reason and reason_params)",
+    "theme": "category of a published figure: its indicator's category, or a theme for figures without one",
+    "subject_zh": "what a fact counts, in Chinese",
     "conflict_id": "number of a group of published facts that disagree",
     "locality": "locality name as a report gives it",
-    "locality_level": "level of the locality as a report gives it",
+    "locality_level": "kind of the locality as a report gives it (store.levels kinds: county_level_city, county, district ...)",
     "parent": "parent locality name as a report gives it",
     "subject": "what a fact counts, in the report's words",
     "title": "title of the source document",
@@ -109,6 +120,33 @@ def _by_id() -> dict[str, dict]:
 def indicator_ids() -> tuple[str, ...]:
     """Every catalog indicator_id, in catalog order."""
     return tuple(_by_id())
+
+
+# Kind of an indicator that only published reports state: no roster column measures it, so it is
+# compared between reports (compare page) but never computed from community rows.
+PUBLISHED = "published"
+# What an indicator counts, per what, over which period (catalog columns counts, per, period_kind):
+# reconciliation sets a published figure against the roster only when all three agree.
+MEASURE_COLUMNS: tuple[str, ...] = ("counts", "per", "period_kind")
+
+
+@cache
+def roster_indicator_ids() -> tuple[str, ...]:
+    """Catalog indicators a roster can compute (every kind but `published`), in catalog order."""
+    return tuple(i for i, row in _by_id().items() if row["kind"] != PUBLISHED)
+
+
+@cache
+def published_indicator_ids() -> tuple[str, ...]:
+    """Catalog indicators only published reports state (kind `published`), in catalog order."""
+    return tuple(i for i, row in _by_id().items() if row["kind"] == PUBLISHED)
+
+
+def measure(indicator_id: str) -> tuple[str, str, str]:
+    """(counts, per, period_kind) of an indicator: the unit kind it counts, its denominator ('' for
+    none) and the period it measures ('' when any: a published-only indicator gathers figures of any period)."""
+    row = indicator(indicator_id)
+    return tuple(row.get(c) or "" for c in MEASURE_COLUMNS)  # type: ignore[return-value]
 
 
 def is_indicator(name: str) -> bool:

@@ -93,11 +93,16 @@ def definitions(indicators: Sequence[str], lang: str = "zh") -> pl.DataFrame:
 def published_values(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per published fact with a catalog indicator: fact_id, source_id, locality_id,
     period, indicator, qualifier, value in catalog units (a rate reported as 100 with unit %
-    becomes 1.0)."""
+    becomes 1.0), evidence, and the interval the wording implies in the same units: low, high
+    (null = unbounded) and bounds (which ends are closed; see figures/wording.py)."""
+    from queries.reconcile import with_intervals  # reconcile builds on this module
+
     facts = facts.collect() if isinstance(facts, pl.LazyFrame) else facts
+    facts = with_intervals(facts)
     catalog = load_catalog().select(pl.col("indicator_id").alias("indicator"), "kind")
     located = locate_facts(facts, localities).join(catalog, on="indicator", how="inner")
     percent = (pl.col("kind") == "rate") & pl.col("unit").is_in(["%", "％"])
+    scale = lambda c: pl.when(percent).then(pl.col(c) / 100).otherwise(pl.col(c)).cast(pl.Float64).alias(c)  # noqa: E731
     return located.select(
         "fact_id",
         "source_id",
@@ -105,8 +110,11 @@ def published_values(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFram
         pl.col("period").cast(pl.String),
         "indicator",
         "qualifier",
-        pl.when(percent).then(pl.col("value") / 100).otherwise(pl.col("value")).cast(pl.Float64).alias("value"),
+        scale("value"),
         "evidence",
+        scale("low"),
+        scale("high"),
+        "bounds",
     ).sort("fact_id")
 
 
@@ -201,6 +209,9 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
                 pl.col("qualifier").first(),
                 pl.col("value").first(),
                 pl.col("evidence").first(),
+                pl.col("low").first(),
+                pl.col("high").first(),
+                pl.col("bounds").first(),
                 (pl.struct("value", "qualifier").n_unique() > 1).alias("_conflict"),
             )
         )
@@ -216,6 +227,10 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
                 pl.col("qualifier"),
                 pl.col("value").sum(),
                 pl.col("evidence").str.join("；"),
+                pl.col("low").sum(),
+                pl.when(pl.col("high").is_not_null().all()).then(pl.col("high").sum()).alias("high"),
+                pl.col("bounds").str.starts_with("[").all().alias("_low_closed"),
+                (pl.col("bounds").str.ends_with("]").all() & pl.col("high").is_not_null().all()).alias("_high_closed"),
                 pl.col("_conflict").any(),
                 (pl.len() == len(names)).alias("_complete"),
             )
@@ -224,6 +239,14 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
             .with_columns(
                 _sum_qualifier(pl.col("qualifier"), pl.col("_complete")).alias("qualifier"),
                 pl.lit(total).alias("indicator"),
+                # parts a report leaves out could hold anything: an incomplete sum has no upper end
+                pl.when(pl.col("_complete")).then(pl.col("high")).alias("high"),
+            )
+            .with_columns(
+                pl.concat_str(
+                    pl.when(pl.col("_low_closed")).then(pl.lit("[")).otherwise(pl.lit("(")),
+                    pl.when(pl.col("_high_closed") & pl.col("high").is_not_null()).then(pl.lit("]")).otherwise(pl.lit(")")),
+                ).alias("bounds")
             )
             .filter(pl.col("qualifier").is_not_null())
         )
@@ -270,6 +293,9 @@ def published(
                 pl.col("fact_id").str.join(SAME_SEP),
                 pl.col("source_id").unique(maintain_order=True).str.join(SAME_SEP),
                 pl.col("evidence").unique(maintain_order=True).str.join("；"),
+                pl.col("low").first(),
+                pl.col("high").first(),
+                pl.col("bounds").first(),
             )
             .select(values.columns)
         )

@@ -14,6 +14,12 @@ def _frame(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return df.collect() if isinstance(df, pl.LazyFrame) else df
 
 
+# What a fact's wording implies (data/sources/facts.csv), passed through for the pages to show.
+WORDING_COLUMNS: tuple[str, ...] = (
+    "low", "high", "bounds", "per", "period_kind", "since", "counts", "theme", "subject_zh",
+)
+
+
 def facts_table(
     facts: pl.DataFrame | pl.LazyFrame,
     sources: pl.DataFrame | pl.LazyFrame,
@@ -27,15 +33,22 @@ def facts_table(
     source_id, title (of the source document), locality_id (null when the fact's locality is not
     in the localities table), locality, locality_level, indicator, category (the indicator's
     catalog category, or `other` when the fact names no indicator), subject, value and unit as
-    the report gives them, qualifier, period, evidence. Sorted by fact_id.
+    the report gives them, qualifier, period, evidence, and what the wording implies: low, high,
+    bounds (figures/wording.py), per, period_kind, since, counts, theme and subject_zh (null where
+    the facts frame lacks them). Sorted by fact_id.
 
     The keyword filters keep one locality (by locality_id), one category or one indicator;
     None keeps all.
     """
     catalog = load_catalog().select(pl.col("indicator_id").alias("indicator"), "category")
     titles = _frame(sources).select("source_id", "title")
+    facts = _frame(facts)
+    types = {"low": pl.Float64, "high": pl.Float64}
+    facts = facts.with_columns(
+        pl.lit(None, types.get(c, pl.String)).alias(c) for c in WORDING_COLUMNS if c not in facts.columns
+    ).with_columns(pl.col("low").cast(pl.Float64), pl.col("high").cast(pl.Float64))
     out = (
-        locate_facts(_frame(facts), localities)
+        locate_facts(facts, localities)
         .join(catalog, on="indicator", how="left")
         .join(titles, on="source_id", how="left")
         .with_columns(
@@ -67,4 +80,5 @@ def facts_table(
         "qualifier",
         "period",
         "evidence",
+        *WORDING_COLUMNS,
     ).sort("fact_id")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from queries.base import aggregate, rollup
+from store.levels import KIND_TIER
 
 _MATCH: dict[str, tuple[str, ...]] = {
     "city": ("city_id",),
@@ -187,16 +188,23 @@ def by_locality(
     return pl.concat(parts, how="vertical_relaxed").sort("locality_id", "period", nulls_last=True)
 
 
+def tier_expr(column: str = "locality_level") -> pl.Expr:
+    """The tier (the localities table's `level`) of a fact's locality_level, which holds a kind
+    (county_level_city, county, prefecture_city ...; store.levels); a tier passes through unchanged."""
+    return pl.col(column).replace(KIND_TIER)
+
+
 def locate_facts(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """One row per fact with its locality_id: matched on name_zh and level, and, when the fact
+    """One row per fact with its locality_id: matched on name_zh and tier (the level its kind
+    stands on: 岑溪市, a county_level_city, is on the district tier), and, when the fact
     names a parent, on that parent (zh or en name) being an ancestor. A fact that matches no
     locality or more than one gets a null locality_id.
     """
     facts = _frame(facts)
     locs = _frame(localities).select("locality_id", "name_zh", "name_en", "level", "parent_id")
-    cand = facts.select("fact_id", "locality", "locality_level", "parent").join(
+    cand = facts.select("fact_id", "locality", tier_expr().alias("_tier"), "parent").join(
         locs.select("locality_id", "name_zh", "level", "parent_id"),
-        left_on=["locality", "locality_level"],
+        left_on=["locality", "_tier"],
         right_on=["name_zh", "level"],
         how="inner",
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import random
 import sys
 from dataclasses import dataclass, field
@@ -120,6 +121,7 @@ class Totals:
 
     def __init__(self, facts_path: Path) -> None:
         self.facts: list[dict[str, str]] = []
+        self.catalog = _catalog(ROOT / "data" / "indicators.csv")
         self.source = "fallback"
         if facts_path.exists():
             with facts_path.open(encoding="utf-8-sig", newline="") as fh:
@@ -151,6 +153,49 @@ class Totals:
         return int(round(value))
 
 
+# Roster columns whose sums the samples set to a value inside every comparable published interval
+# of the plan's locality (facts whose counts, per and period_kind match the indicator's; see
+# queries/reconcile.py), so the samples do not contradict what they can be checked against.
+CLAIMED = ("workers", "reported_members", "reported_units", "property_companies_with_party_org",
+           "problems_solved", "disputes_mediated", "residents")
+
+
+def _catalog(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["indicator_id"]: r for r in csv.DictReader(fh)}
+
+
+def claimed_total(totals: Totals, locality: str, column: str) -> int | None:
+    """A whole number inside every comparable published interval for a locality's column total, or
+    None when no report states one. The choice sits a third of the way into a bounded interval
+    (2600多 → 2633), at the floor of an open one (超过 X → X + 1), at the value of an exact one."""
+    catalog = totals.catalog
+    want = catalog.get(column, {})
+    lows: list[tuple[float, bool]] = []
+    highs: list[tuple[float, bool]] = []
+    for f in totals.facts:
+        if f.get("locality") != locality or f.get("indicator") != column or f.get("period"):
+            continue
+        if (f.get("counts"), f.get("per") or "", f.get("period_kind")) != (want.get("counts"), want.get("per") or "", want.get("period_kind")):
+            continue
+        bounds = f.get("bounds") or "[]"
+        if f.get("low"):
+            lows.append((float(f["low"]), bounds[0] == "["))
+        if f.get("high"):
+            highs.append((float(f["high"]), bounds[1] == "]"))
+    if not lows and not highs:
+        return None
+    low = max(lows) if lows else (0.0, True)
+    high = min(highs) if highs else None
+    first = math.ceil(low[0]) if low[1] else math.floor(low[0]) + 1
+    if high is None:
+        return first
+    last = math.floor(high[0]) if high[1] else math.ceil(high[0]) - 1
+    if last < first:
+        raise ValueError(f"{locality} {column}: the published intervals leave no whole number")
+    return first + (last - first) // 3
+
+
 def plan_totals(plan: Plan, totals: Totals) -> dict[str, int]:
     """communities, grids and compounds the file must add up to."""
     if plan.slug == "wuzhou":  # Wuzhou's urban districts: the city's totals minus Cenxi's file
@@ -162,7 +207,8 @@ def plan_totals(plan: Plan, totals: Totals) -> dict[str, int]:
         if grids is None:  # Cenxi's share of Wuzhou's grids, by communities
             grids = round(totals.need("梧州市", "grids") * communities / totals.need("梧州市", "communities"))
         # every compound has a party branch (全覆盖成立107个小区党支部), so compounds = branches
-        compounds = totals.get("岑溪市", "compounds") or totals.get("岑溪市", "compounds_with_party_org")
+        compounds = (totals.get("岑溪市", "compounds") or totals.get("岑溪市", "compound_party_branches")
+                     or totals.get("岑溪市", "compounds_with_party_org"))
         if compounds is None:
             compounds = totals.need("岑溪市", "compounds")
         return {"communities": communities, "grids": int(grids), "compounds": int(compounds)}
@@ -213,7 +259,7 @@ def floors(totals: Totals) -> dict[str, float]:
         "wuzhou_work": totals.get("梧州市", "fund_work_per_community") or 50_000,
         "cenxi_total": totals.get("岑溪市", "fund_total_per_community") or 180_000,
         "guigang_service": totals.get("贵港市", "fund_service_per_community") or 200_000,
-        "jinyuan_party_total": totals.get("晋源区", "fund_total") or 1_690_000,
+        "jinyuan_party_total": totals.get("晋源区", "fund_party") or totals.get("晋源区", "fund_total") or 1_690_000,
     }
 
 
@@ -235,8 +281,35 @@ def funds(plan: Plan, rng: random.Random, factor: float, fl: dict[str, float], p
             "fund_party": rng.randrange(10_000, 30_001, 1_000), "fund_other": None}
 
 
-def build(plan: Plan, totals: Totals) -> dict[str, list[dict[str, object]]]:
-    """Rows per period for one plan."""
+def allocate_capped(total: int, caps: list[int], rng: random.Random) -> list[int]:
+    """Split `total` into whole parts, part i at most caps[i], one unit at a time in a shuffled order."""
+    if total > sum(caps):
+        raise ValueError(f"cannot place {total} within caps summing to {sum(caps)}")
+    parts = [0] * len(caps)
+    order = list(range(len(caps)))
+    rng.shuffle(order)
+    left = total
+    while left:
+        for i in order:
+            if left and parts[i] < caps[i]:
+                parts[i] += 1
+                left -= 1
+    return parts
+
+
+def plan_targets(plan: Plan, totals: Totals, minus: dict[str, int] | None) -> dict[str, int]:
+    """The plan's 2025 total of each CLAIMED column a report states, less what `minus` (the files of
+    the same locality made before: Cenxi's within Wuzhou) already holds."""
+    out = {}
+    for column in CLAIMED:
+        total = claimed_total(totals, plan.totals_from, column)
+        if total is not None:
+            out[column] = total - (minus or {}).get(column, 0)
+    return out
+
+
+def build(plan: Plan, totals: Totals, minus: dict[str, int] | None = None) -> dict[str, list[dict[str, object]]]:
+    """Rows per period for one plan; `minus`: 2025 column totals of other files inside the plan's locality."""
     rng = random.Random(f"{SEED}:{plan.slug}")
     t = plan_totals(plan, totals)
     fl = floors(totals)
@@ -257,6 +330,13 @@ def build(plan: Plan, totals: Totals) -> dict[str, list[dict[str, object]]]:
             "party_members": rng.randrange(60, 450), "workers": rng.randrange(8, 17),
             "area": max(plan.min_area, rng.randrange(300, 1_300, 10)),
         })
+    targets = plan_targets(plan, totals, minus)
+    if "residents" in targets:  # e.g. Cenxi: 中心城区常住人口20.56万人 over its 19 communities
+        for b, r in zip(base, allocate(targets["residents"], n, rng, low=3_000), strict=True):
+            b["households"], b["residents"] = round(r * b["households"] / b["residents"]), r
+    if "workers" in targets:  # e.g. Wuzhou: 专职化社区工作者总量达644人
+        for b, w in zip(base, allocate(targets["workers"], n, rng, low=5), strict=True):
+            b["workers"] = w
     out: dict[str, list[dict[str, object]]] = {}
     for period in PERIODS:
         f = PERIOD_FACTOR[period]
@@ -290,6 +370,16 @@ def build(plan: Plan, totals: Totals) -> dict[str, list[dict[str, object]]]:
             money = funds(plan, prng, f, fl, None if party[i] is None else party[i] * 100)
             row.update({k: (None if v is None else int(v)) for k, v in money.items()})
             rows.append(row)
+        # published totals (the latest period is what an undated claim describes; earlier periods grow into it)
+        for column in ("reported_members", "reported_units", "problems_solved", "disputes_mediated"):
+            if column in targets:
+                for row, v in zip(rows, allocate(round(targets[column] * f), n, prng, low=0), strict=True):
+                    row[column] = v
+        if "property_companies_with_party_org" in targets:
+            caps = [int(r["property_companies"]) for r in rows]  # type: ignore[call-overload]
+            parts = allocate_capped(round(targets["property_companies_with_party_org"] * f), caps, prng)
+            for row, v in zip(rows, parts, strict=True):
+                row["property_companies_with_party_org"] = v
         out[period] = rows
     return out
 
@@ -320,8 +410,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("synthetic_*.csv"):
         old.unlink()
+    made: dict[str, dict[str, list[dict[str, object]]]] = {}
+    # Cenxi's file first: Wuzhou's city-wide figures include it, so Wuzhou's own file gets the rest
+    for plan in sorted(PLANS, key=lambda p: p.slug != "cenxi"):
+        minus = None
+        if plan.slug == "wuzhou":
+            minus = {c: sum(int(r[c] or 0) for r in made["cenxi"]["2025"]) for c in CLAIMED}  # type: ignore[call-overload]
+        made[plan.slug] = build(plan, totals, minus)
     for plan in PLANS:
-        for period, rows in build(plan, totals).items():
+        for period, rows in made[plan.slug].items():
             (out / file_name(plan, period)).write_bytes(to_csv(rows))
             grids = sum(int(r["grids"]) for r in rows)  # type: ignore[call-overload]
             print(f"{file_name(plan, period)}: {len(rows)} communities, {grids} grids")

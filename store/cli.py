@@ -1,4 +1,4 @@
-"""Command line: python -m store bootstrap|import|export|rollback|backup|restore|user.
+"""Command line: python -m store bootstrap|import|export|reconcile|rollback|backup|restore|user.
 
 Exit 0 done, 2 refused (bad input: nothing changed), 1 cannot proceed or unexpected (database in use
 or damaged, I/O). The CLI acts as the local operator, an administrator.
@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="replace the database with a backup, atomically (refused while it is in use)")
     rs.add_argument("backup")
     rs.add_argument("--db")
+
+    rc = sub.add_parser("reconcile", help="write every published claim set against the rosters to OUT.csv")
+    rc.add_argument("out")
+    rc.add_argument("--locality", help="only claims about this locality (Chinese or English name, or id)")
+    rc.add_argument("--period", help="roster period for claims without one (default: each locality's latest)")
+    rc.add_argument("--db")
 
     u = sub.add_parser("user", help="manage dashboard users in the users file ($GOV_USERS, outside the repository)")
     usub = u.add_subparsers(dest="user_command", required=True)
@@ -272,6 +278,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             from store.export import export_cli
 
             return export_cli(open_database(path), args)
+        if args.command == "reconcile":
+            from store.claims import reconcile_cli
+
+            return reconcile_cli(open_database(path), args)
         if args.command == "rollback":
             return rollback_cli(open_database(path), args, who=_who())
         if args.command == "backup":

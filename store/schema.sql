@@ -34,13 +34,23 @@ CREATE TABLE IF NOT EXISTS facts (
     unit VARCHAR,
     qualifier VARCHAR NOT NULL CHECK (qualifier IN ('exact', 'more_than', 'at_least', 'about', 'up_to')),
     period VARCHAR,
-    evidence VARCHAR NOT NULL
+    evidence VARCHAR NOT NULL,
+    -- the interval the wording implies (figures/wording.py), base units, NULL = unbounded
+    low DOUBLE,
+    high DOUBLE,
+    per VARCHAR CHECK (per IS NULL OR per IN ('year', 'quarter', 'month', 'community', 'street', 'compound', 'grid', 'person')),
+    period_kind VARCHAR CHECK (period_kind IS NULL OR period_kind IN ('point', 'annual', 'cumulative', 'unknown')),
+    bounds VARCHAR CHECK (bounds IS NULL OR bounds IN ('[]', '[)', '(]', '()')),
+    since VARCHAR,
+    counts VARCHAR,
+    theme VARCHAR,
+    subject_zh VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS indicators (
     indicator_id VARCHAR PRIMARY KEY,
     category VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL CHECK (kind IN ('count', 'sum', 'rate', 'ratio')),
+    kind VARCHAR NOT NULL CHECK (kind IN ('count', 'sum', 'rate', 'ratio', 'published')),
     name_zh VARCHAR NOT NULL,
     name_en VARCHAR NOT NULL,
     unit_zh VARCHAR,
@@ -52,7 +62,10 @@ CREATE TABLE IF NOT EXISTS indicators (
     higher_is_better BOOLEAN,
     definition_zh VARCHAR NOT NULL,
     definition_en VARCHAR NOT NULL,
-    formula VARCHAR NOT NULL
+    formula VARCHAR NOT NULL,
+    counts VARCHAR,                     -- unit kind it counts (persons, person_times, party_orgs, yuan ...)
+    per VARCHAR,                        -- denominator (community, 10k_residents ...), NULL for none
+    period_kind VARCHAR                 -- point, annual, cumulative; NULL for a published-only indicator of any period
 );
 
 -- Original files, content-addressed, so an import can always be traced and replayed.

@@ -93,3 +93,39 @@ def test_a_reference_file_with_an_unknown_column_is_refused(empty_db, tmp_path):
     with pytest.raises(StoreError, match="unknown column"):
         bootstrap(empty_db, data_dir=data)
     assert empty_db.reader().sql("SELECT count(*) FROM indicators").fetchall()[0][0] == 0
+
+
+def test_a_fact_outside_the_wording_vocabulary_is_refused_by_row_and_column(empty_db, tmp_path):
+    import shutil
+
+    from store.bootstrap import bootstrap
+    from store.db import StoreError
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("samples", "*.duckdb*"))
+    lines = (data / "sources" / "facts.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",month,point,", ",weekly,point,")  # F000-003: 每月召开1次
+    assert ",weekly," in lines[3]
+    (data / "sources" / "facts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"facts.csv: row 3, column per: 'weekly'"):
+        bootstrap(empty_db, data_dir=data)
+    assert empty_db.reader().sql("SELECT count(*) FROM facts").fetchall()[0][0] == 0
+
+
+def test_an_older_database_takes_the_new_fact_columns(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE facts (fact_id VARCHAR PRIMARY KEY, source_id VARCHAR NOT NULL, locality VARCHAR NOT NULL, "
+        "locality_level VARCHAR NOT NULL, parent VARCHAR, indicator VARCHAR, subject VARCHAR, value DOUBLE NOT NULL, "
+        "unit VARCHAR, qualifier VARCHAR NOT NULL, period VARCHAR, evidence VARCHAR NOT NULL)"
+    )
+    con.close()
+    assert _bootstrap(path).returncode == 0
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'facts'").fetchall()]
+        assert {"low", "high", "per", "period_kind", "bounds"} <= set(cols)
+        assert con.execute("SELECT count(*) FROM facts WHERE bounds IS NOT NULL").fetchone()[0] == 270
+    finally:
+        con.close()

@@ -165,6 +165,7 @@ CALLS = {
     "kpis.kpis": lambda m: m.kpis(FIXTURE, "450400", LOCALITIES),
     "kpis.lagging": lambda m: m.lagging(FIXTURE, "community", "compound_coverage", 3),
     "reconcile.reconcile": lambda m: m.reconcile(FACTS, FIXTURE, LOCALITIES),
+    "reconcile.with_intervals": lambda m: m.with_intervals(FACTS),
     "conflicts.conflicts": lambda m: m.conflicts(FACTS),
     "events.monthly_services": lambda m: m.monthly_services(EVENTS),
     "scope.scope_keys": lambda m: m.scope_keys(LOCALITIES),
@@ -249,7 +250,26 @@ def test_indicator_ids_are_unique():
 
 
 def test_kinds_are_known():
-    assert set(CATALOG["kind"]) <= {"count", "sum", "rate", "ratio"}
+    assert set(CATALOG["kind"]) <= {"count", "sum", "rate", "ratio", "published"}
+
+
+def test_every_indicator_says_what_it_counts_per_what_and_over_which_period():
+    assert CATALOG.filter(pl.col("counts").is_null())["indicator_id"].to_list() == []
+    roster = CATALOG.filter(pl.col("kind") != "published")
+    assert roster.filter(pl.col("period_kind").is_null())["indicator_id"].to_list() == []
+    assert set(CATALOG["period_kind"].drop_nulls()) <= {"point", "annual", "cumulative"}
+
+
+def test_published_indicators_have_no_formula_over_rosters():
+    published = CATALOG.filter(pl.col("kind") == "published")
+    assert published.height > 0
+    assert published.filter(pl.col("numerator").is_not_null())["indicator_id"].to_list() == []
+    assert set(catalog.roster_indicator_ids()).isdisjoint(catalog.published_indicator_ids())
+
+
+def test_a_published_indicator_is_not_aggregated():
+    with pytest.raises(ValueError, match="published"):
+        aggregate(FIXTURE, ["period"], ["first_secretaries"])
 
 
 def test_numerators_and_denominators_are_canonical_columns_or_indicators():

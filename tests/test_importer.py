@@ -33,7 +33,7 @@ def make_db(path: Path) -> Path:
             insert_localities(cur)
             cur.execute("INSERT INTO sources VALUES ('S0', 'x.txt', '测试', NULL, '梧州市')")
             cur.execute(
-                "INSERT INTO facts VALUES ('F0', 'S0', '梧州市', 'city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')"
+                "INSERT INTO facts (fact_id, source_id, locality, locality_level, parent, indicator, subject, value, unit, qualifier, period, evidence) VALUES ('F0', 'S0', '梧州市', 'prefecture_city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')"
             )
     finally:
         close_database(path)

@@ -207,17 +207,17 @@ def test_district_page_highlights_a_county_level_locality_in_its_city_and_speaks
 
 
 def test_sources_page_shows_the_201_vs_543_conflict_side_by_side(app_env):
-    at = _open("pages/sources.py", src_loc="450400", cat="coverage", src_ind="compounds_with_party_org")
+    at = _open("pages/sources.py", src_loc="450400", cat="coverage", src_ind="compound_party_branches")
     shown = {m.label: m.value for m in at.metric}
     assert shown["S000 · F000-009"] == "201 个" and shown["S002 · F002-001"] == "543 个"
-    assert "**梧州市 · 已建党组织小区数**" in [m.value for m in at.markdown]
+    assert "**梧州市 · 小区党支部数**" in [m.value for m in at.markdown]
     facts, recon = (df.value for df in at.dataframe)
     assert list(facts["编号"]) == ["F000-009", "F002-001"]
     assert set(facts["来源"]) == {"S000《广西壮族自治区梧州市：党建引领注入强大动能 千年古郡迸发时代活力》",
                                 "S002《“邻里党建”让城市基层治理更有温度》"}
-    # reconciliation: each claim against the roster, with a verdict
-    assert list(recon["报道数字"]) == ["201 个", "543 个"] and list(recon["名册合计"]) == ["451", "451"]
-    assert list(recon["结论"]) == ["不一致", "不一致"]
+    # reconciliation: branches are not compounds, and no roster column counts them
+    assert list(recon["报道数字"]) == ["201 个", "543 个"]
+    assert list(recon["结论"]) == ["无名册数据", "无名册数据"]
     _no_raw_keys(at)
 
 
@@ -228,7 +228,7 @@ def test_sources_page_lists_every_fact_with_qualifiers(app_env):
     assert (facts["数值"].str.startswith(">")).sum() > 0 and (facts["数值"].str.startswith("≥")).sum() > 0
     row = facts[facts["编号"] == "F000-053"].iloc[0]
     assert (row["数值"], row["单位"], row["限定"]) == ("≥10万", "元", "不少于")
-    assert len(at.metric) == 6  # three conflicts, two sides each
+    assert len(at.metric) == 4  # two conflicts (201 vs 543 branches, 41 vs 25 property party orgs), two sides each
     at = _open("pages/sources.py", cat="other")
     assert set(at.dataframe[0].value["类别"]) == {"其他"}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
 from queries.conflicts import conflicts
-from queries.reconcile import VERDICTS, reconcile
+from queries.reconcile import REASONS, VERDICTS, reconcile
 from store.columns import CANONICAL
 
 SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
@@ -70,9 +72,24 @@ def fact(
     }
 
 
+def wording(record: dict, bounds: str, low: float | None, high: float | None) -> dict:
+    """A fact with the interval its wording gives (facts.csv low, high, bounds)."""
+    return {**record, "low": low, "high": high, "bounds": bounds}
+
+
+def measured(record: dict, *, counts: str, per: str = "", period_kind: str = "point") -> dict:
+    """A fact that says what it counts, per what and over which period (facts.csv counts, per, period_kind)."""
+    return {**record, "counts": counts, "per": per, "period_kind": period_kind}
+
+
 def facts(*records: dict) -> pl.DataFrame:
     records = [{**r, "fact_id": r["fact_id"] if r["fact_id"] != "F1" else f"F{i + 1}"} for i, r in enumerate(records)]
-    return pl.DataFrame(records, schema={**{c: pl.String for c in records[0]}, "value": pl.Float64})
+    columns = dict.fromkeys(c for r in records for c in r)
+    numbers = {"value", "low", "high"}
+    return pl.DataFrame(
+        [{c: r.get(c) for c in columns} for r in records],
+        schema={c: pl.Float64 if c in numbers else pl.String for c in columns},
+    )
 
 
 def verdict(record: dict, roster: pl.LazyFrame = ROSTER) -> dict:
@@ -83,15 +100,16 @@ def verdict(record: dict, roster: pl.LazyFrame = ROSTER) -> dict:
     "claim, expected",
     [
         (fact("grids", 613), "consistent"),
-        (fact("grids", 600), "within_rounding"),  # 600 is stated to the hundred: ±50
+        (fact("grids", 612), "contradicted"),  # 612 is stated to the unit: [611.5, 612.5]
         (fact("grids", 650), "contradicted"),
-        (fact("compound_coverage", 100, "%"), "within_rounding"),  # 99.5 % rounds to 100 %
+        (fact("compound_coverage", 100, "%"), "consistent"),  # 99.5 % lies in [99.5, 100]
         (fact("compound_coverage", 99.5, "%"), "consistent"),
         (fact("compound_coverage", 98, "%"), "contradicted"),
-        (fact("reported_members", 2800, "名", "more_than"), "consistent"),
-        (fact("reported_members", 2900, "名", "more_than"), "within_rounding"),  # 2820 is within 5 % below
-        (fact("reported_members", 3000, "名", "more_than"), "contradicted"),
-        (fact("grids", 620, qualifier="about"), "within_rounding"),
+        (fact("reported_members", 2800, "名", "more_than"), "consistent"),  # no wording: (2800, ∞)
+        (fact("reported_members", 2820, "名", "more_than"), "contradicted"),  # 2820 is not more than 2820
+        (wording(fact("reported_members", 2800, "名", "more_than"), "[)", 2800, 2900), "consistent"),  # 2800多
+        (wording(fact("reported_members", 2700, "名", "more_than"), "[)", 2700, 2800), "contradicted"),  # 2700多
+        (fact("grids", 620, qualifier="about"), "consistent"),  # no wording: ±10 %
         (fact("grids", 700, qualifier="about"), "contradicted"),
         (fact("fund_service_per_community", 100_000, "元", "at_least"), "consistent"),
         (
@@ -104,10 +122,67 @@ def verdict(record: dict, roster: pl.LazyFrame = ROSTER) -> dict:
         (fact("fund_total_per_community", 140_000, "元", "up_to"), "contradicted"),
         (fact("grids", 613, period="2019"), "no_data"),
         (fact("grids", 613, locality="无名市"), "no_data"),
+        (fact("first_secretaries", 215, "名"), "no_data"),  # only reports state it
     ],
 )
 def test_verdict(claim, expected):
     assert verdict(claim)["verdict"] == expected
+
+
+# ------------------------------------------------------------------ the issue's cases, on a roster built for them
+def test_more_than_30000_against_29299_is_contradicted():
+    roster = rows({"community": "A", "reported_members": 29_299})
+    row = verdict(wording(fact("reported_members", 30_000, "名", "more_than"), "[)", 30_000, 40_000), roster)
+    assert (row["verdict"], row["reason"], row["roster"]) == ("contradicted", "below_interval", 29_299.0)
+
+
+def test_610_odd_against_613_is_consistent():
+    row = verdict(wording(fact("grids", 610, qualifier="more_than"), "[)", 610, 620))
+    assert (row["verdict"], row["reason"], row["roster"]) == ("consistent", "in_interval", 613.0)
+
+
+def test_a_cumulative_total_against_one_year_is_not_comparable():
+    claim = measured(fact("fund_total", 60_000_000, "元", "more_than"), counts="yuan", period_kind="cumulative")
+    row = verdict(wording(claim, "[)", 60_000_000, 70_000_000))
+    assert (row["verdict"], row["reason"]) == ("not_comparable", "period_kind_differs")
+    assert "cumulative" in row["message"] and "annual" in row["message"]
+
+
+def test_person_times_against_a_count_of_services_is_not_comparable():
+    roster = rows({"community": "A", "services": 55_300})
+    row = verdict(fact("services", 55_300, "人次"), roster)
+    assert (row["verdict"], row["reason"]) == ("not_comparable", "unit_kind_differs")
+    assert json.loads(row["reason_params"])["claim_counts"] == "person_times"
+
+
+def test_a_per_year_rate_against_a_total_is_not_comparable():
+    row = verdict(measured(fact("grids", 613), counts="grids", per="year", period_kind="point"))
+    assert (row["verdict"], row["reason"]) == ("not_comparable", "per_differs")
+
+
+def test_an_open_end_excludes_its_bound():
+    row = verdict(wording(fact("grids", 613, qualifier="more_than"), "()", 613, None))
+    assert (row["verdict"], row["reason"]) == ("contradicted", "below_interval")
+
+
+def test_every_reason_names_its_verdict():
+    df = reconcile(
+        facts(fact("grids", 613), fact("grids", 650), fact("grids", 1, period="2019"), fact("first_secretaries", 2)),
+        ROSTER,
+        LOCALITIES,
+    )
+    assert all(REASONS[r] == v for r, v in df.select("reason", "verdict").rows())
+    assert df["message"].null_count() == 0
+
+
+def test_period_sets_undated_claims_against_that_roster_period():
+    row = reconcile(facts(fact("grids", 200)), ROSTER, LOCALITIES, period="2023").row(0, named=True)
+    assert (row["period"], row["roster"], row["verdict"]) == ("2023", 200.0, "consistent")
+
+
+def test_intervals_are_in_catalog_units():
+    row = verdict(fact("compound_coverage", 100, "%"))
+    assert (row["low"], row["high"], row["bounds"]) == (pytest.approx(0.995), 1.0, "[]")
 
 
 def test_verdicts_are_the_documented_ones():
@@ -199,3 +274,27 @@ def test_facts_without_indicator_conflict_by_subject():
 
 def test_conflicts_keep_the_evidence():
     assert conflicts(WUZHOU)["evidence"].null_count() == 0
+
+
+def test_ranges_that_overlap_do_not_conflict():
+    df = facts(
+        fact("grids", 613, source_id="S000"),
+        wording(fact("grids", 610, qualifier="more_than", source_id="S002"), "[)", 610, 620),  # 610多
+    )
+    assert conflicts(df).is_empty()
+
+
+def test_ranges_that_only_touch_at_an_open_end_conflict():
+    df = facts(
+        wording(fact("grids", 610, qualifier="more_than", source_id="S000"), "[)", 610, 620),
+        wording(fact("grids", 620, qualifier="more_than", source_id="S002"), "[)", 620, 630),
+    )
+    assert conflicts(df)["fact_id"].to_list() == ["F1", "F2"]
+
+
+def test_figures_over_different_periods_do_not_conflict():
+    df = facts(
+        measured(fact("problems_solved", 2800, source_id="S000"), counts="problems", period_kind="unknown"),
+        measured(fact("problems_solved", 2400, source_id="S002"), counts="problems", period_kind="annual"),
+    )
+    assert conflicts(df).is_empty()

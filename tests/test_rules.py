@@ -51,7 +51,7 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         with db.transaction() as cur:
             insert_localities(cur)
-            cur.execute("INSERT INTO facts VALUES ('F0', 'S0', '梧州市', 'city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')")
+            cur.execute("INSERT INTO facts (fact_id, source_id, locality, locality_level, parent, indicator, subject, value, unit, qualifier, period, evidence) VALUES ('F0', 'S0', '梧州市', 'prefecture_city', NULL, 'grids', 'grids', 613, '个', 'exact', NULL, '613个网格')")
         good = tmp / "good.csv"
         good.write_bytes(to_csv([HEADER, *GOOD]))
         assert import_file(db, good, who="t").ok

@@ -128,16 +128,17 @@ def test_reconciliation_slide(tables, wuzhou):
     )
     slide = wuzhou.slide("reconcile")
     counts = rec["verdict"].value_counts()
-    contradicted = counts.filter(pl.col("verdict") == "contradicted")["count"].item()
+    contradicted = counts.filter(pl.col("verdict") == "contradicted")["count"].sum()  # 0: the samples agree
     assert f"{rec.height} 条报告数字" in slide.subtitle and f"{contradicted} 条不一致" in slide.subtitle
     assert 0 < len(slide.table.rows) <= 8
     assert len(slide.table.columns) == 5
     # contradicted claims first; each row's verdict is the query's verdict for its first fact
     verdicts = slide.table.data["verdict"].to_list()
-    assert verdicts == sorted(verdicts, key=["contradicted", "within_rounding", "consistent", "no_data"].index)
+    assert verdicts == sorted(verdicts, key=["contradicted", "not_comparable", "consistent", "no_data"].index)
     by_fact = dict(zip(rec["fact_id"], rec["verdict"], strict=True))
     assert all(by_fact[f] == v for f, v in zip(slide.table.data["fact_id"], verdicts, strict=True))
-    assert slide.table.rows[0][4] == "不一致"
+    label = {"contradicted": "不一致", "not_comparable": "口径不可比", "consistent": "一致", "no_data": "无名册数据"}
+    assert slide.table.rows[0][4] == label[verdicts[0]]
 
 
 def test_sources_slide_lists_the_reports_behind_the_figures_shown(tables, wuzhou):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from queries.scope import tier_expr
 from ui import urlstate
 from ui.context import table
 from ui.i18n import name_col, t
@@ -44,7 +45,7 @@ def focus_localities() -> pl.DataFrame:
         ids |= set(datasets.filter(pl.col("status") == "active")["scope_id"].to_list())
     if not facts.is_empty():
         named = loc.join(
-            facts.select(pl.col("locality").alias("name_zh"), pl.col("locality_level").alias("level")).unique(),
+            facts.select(pl.col("locality").alias("name_zh"), tier_expr().alias("level")).unique(),
             on=["name_zh", "level"],
         )
         ids |= set(named["locality_id"].to_list())
