@@ -23,7 +23,8 @@ from store.headers import canonical_for, is_personal_header
 from store.readers import ReadError, max_upload_bytes, read_table, safe_name
 
 I18N_FILE = ROOT / "data" / "i18n" / "import.csv"
-I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv")  # access.*: upload limits raised by the readers
+# access.*: upload limits raised by the readers; localities.csv: ambiguous locality names (store/rules.py)
+I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv", ROOT / "data" / "i18n" / "localities.csv")
 REPORT_LIMIT = 2000  # the CLI prints at most this many problem rows (the result always holds them all)
 
 
