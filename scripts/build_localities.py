@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from store.levels import ETHNIC_GROUPS, kind_from_name, split_ethnic, tier_of  # noqa: E402
 
 DEFAULT_OUT = ROOT / "data" / "localities.csv"
-COLUMNS = ["locality_id", "name_zh", "name_en", "level", "kind", "parent_id", "adcode"]
+COLUMNS = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode", "kind"]
 
 # Standard English names where pinyin is not what English uses (provinces, SARs, well-known cities).
 STANDARD_EN = {
