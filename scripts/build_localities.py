@@ -53,8 +53,8 @@ STANDARD_EN = {
     "呼和浩特": "Hohhot", "乌鲁木齐": "Urumqi", "哈尔滨": "Harbin", "拉萨": "Lhasa", "喀什": "Kashgar",
 }
 # Place-name readings of characters pypinyin reads otherwise (长治 is Changzhi, 朝阳 Chaoyang, 秦都 Qindu,
-# 覃塘 Qintang, 龙圩 Longxu), and whole names it gets wrong.
-PLACE_READING = {"长": "chang", "朝": "chao", "都": "du", "覃": "qin", "圩": "xu"}
+# 覃塘 Qintang, 龙圩 Longxu, 万柏林 Wanbailin), and whole names it gets wrong.
+PLACE_READING = {"长": "chang", "朝": "chao", "都": "du", "覃": "qin", "圩": "xu", "柏": "bai"}
 PLACE_PHRASE = {"六安": "lu an", "浚县": "xun xian", "单县": "shan xian"}
 
 # Ethnic groups in autonomous units: GB/T 3304 romanisation, as used in the units' English names.
