@@ -252,3 +252,19 @@ def test_every_city_has_a_point_inside_its_districts_outline():
         assert west <= lon <= east and south <= lat <= north, code
     lon, lat = locality_point("500100")  # 重庆: one city, its 区 and 县 together
     assert 105 < lon < 110.5 and 28 < lat < 32.5
+
+
+def test_dense_city_labels_do_not_run_into_each_other():
+    # 重庆: 38 units, long names (彭水苗族土家族自治县); deck.gl only tests a label's anchor
+    from ui.maps import _text_width, _to_pixels
+
+    fc = district_features("500100")
+    j = spec(choropleth(fc, {}, value_label="x", fmt=fmt, highlight="500240"))
+    zoom = j["initialViewState"]["zoom"]
+    rows = layer(j, "TextLayer")["data"]
+    assert 10 < len(rows) < len(fc["features"])  # some names give way, most stay
+    assert "石柱土家族自治县" in {r["label"] for r in rows}  # the highlighted unit keeps its name
+    boxes = [(*_to_pixels(r["lon"], r["lat"], zoom), _text_width(r["label"], 13) / 2, 13 * 0.6) for r in rows]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert abs(x - x2) >= w + w2 or abs(y - y2) >= h + h2

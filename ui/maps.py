@@ -331,9 +331,28 @@ def choropleth(
         highlight_color=[255, 255, 255, 70],
     )
     layers = [polygons, *extra_layers]
+    view = fit_view(features_bounds(features), width=width, height=height)
     if labels and label_rows:
-        layers.append(label_layer(label_rows))
-    return _deck(layers, fit_view(features_bounds(features), width=width, height=height))
+        layers.append(label_layer(declutter_labels(label_rows, view.zoom)))
+    return _deck(layers, view)
+
+
+def declutter_labels(rows: list[dict], zoom: float, *, size: float = 13, gap: float = 2) -> list[dict]:
+    """The labels whose whole text box overlaps no higher-priority label's at this zoom.
+
+    deck.gl's collision filter tests a label's anchor only, so a long name (彭水苗族土家族自治县) can run
+    across its neighbours' in a dense city (重庆); what is dropped here is still in the tooltips.
+    """
+    kept: list[dict] = []
+    boxes: list[tuple[float, float, float, float]] = []  # x, y, half width, half height in pixels
+    for r in sorted(rows, key=lambda r: -r.get("priority", 0)):
+        x, y = _to_pixels(r["lon"], r["lat"], zoom)
+        hw, hh = _text_width(r["label"], size) / 2 + gap, size * 0.6 + gap
+        if any(abs(x - bx) < hw + bw and abs(y - by) < hh + bh for bx, by, bw, bh in boxes):
+            continue
+        kept.append(r)
+        boxes.append((x, y, hw, hh))
+    return kept
 
 
 # ---------------------------------------------------------------- points
