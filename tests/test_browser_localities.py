@@ -101,3 +101,13 @@ def test_district_page_of_a_dense_and_a_sparse_city(national_server, page, city_
     _open_district_page(page, national_server, city_id, city_zh)
     assert _drawn_share(page) > 0.2
     shot(page, f"district-{name}")
+
+
+def test_overview_map_of_china_places_the_new_cities(national_server, page):
+    page.goto(f"{national_server}/?loc=610400&period=2025")
+    wait_app_idle(page)
+    page.wait_for_selector(DECK_CANVAS, timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert _drawn_share(page) > 0.1
+    shot(page, "overview-national")

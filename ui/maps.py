@@ -333,7 +333,9 @@ def choropleth(
     layers = [polygons, *extra_layers]
     view = fit_view(features_bounds(features), width=width, height=height)
     if labels and label_rows:
-        layers.append(label_layer(declutter_labels(label_rows, view.zoom)))
+        # decluttered here, so deck.gl's collision filter stays off: it fades a label whose anchor comes
+        # near another's glyphs (石景山区 beside 东城区 went grey and unreadable)
+        layers.append(label_layer(declutter_labels(label_rows, view.zoom), collision=False))
     return _deck(layers, view)
 
 
@@ -342,6 +344,7 @@ def declutter_labels(rows: list[dict], zoom: float, *, size: float = 13, gap: fl
 
     deck.gl's collision filter tests a label's anchor only, so a long name (彭水苗族土家族自治县) can run
     across its neighbours' in a dense city (重庆); what is dropped here is still in the tooltips.
+    Priority: higher wins (choropleth gives the highlighted unit, then smaller units, the higher one).
     """
     kept: list[dict] = []
     boxes: list[tuple[float, float, float, float]] = []  # x, y, half width, half height in pixels
