@@ -123,7 +123,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class MapData:
-    city_adcode: str            # whose county-level units are drawn (data/boundaries/districts.geojson)
+    city_adcode: str            # whose county-level units are drawn (data/boundaries/cities/<city>.topo.json)
     indicator: str
     value_label: str
     number_format: str

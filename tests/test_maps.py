@@ -197,7 +197,7 @@ def test_china_overview_draws_provinces_and_merges_crowded_names():
 def test_locality_points_come_from_the_boundary_files():
     lon, lat = locality_point("450481")  # 岑溪市
     assert 110.5 < lon < 111.5 and 22.5 < lat < 23.5
-    assert locality_point("110101") is not None  # any county via counties_centroids.csv
+    assert locality_point("110101") is not None  # any county, via data/boundaries/points.csv
     assert locality_point("000000") is None and locality_point(None) is None
 
 
