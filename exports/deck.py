@@ -36,7 +36,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from exports.story import Chart, Kpi, MapData, Slide, Story, Table, value_text
-from ui.maps import district_features
+from geo.boundaries import district_features
 from ui.messages import message
 
 EA_FONT = "Microsoft YaHei"

@@ -27,8 +27,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from exports.story import Chart, MapData, Slide, display_format, value_text
+from geo.boundaries import district_features
 from ui import charts
-from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_for, district_features, legend, text_color_on
+from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_for, legend, text_color_on
 
 CJK_FAMILY = "Noto Sans CJK SC"
 WIDTH, HEIGHT = 1920, 1080          # presentation resolution (16:9)

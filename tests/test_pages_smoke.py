@@ -200,7 +200,7 @@ def test_district_page_highlights_a_county_level_locality_in_its_city_and_speaks
     widths = {f["properties"]["adcode"]: f["properties"]["line_width"] for f in features}
     assert widths["450481"] > widths["450403"]  # Cenxi outlined in Wuzhou's map
     tips = {f["properties"]["tooltip_name"]: f["properties"] for f in features}
-    assert tips["Cenxi"]["tooltip_label"] == "Total funds per community" and tips["Cenxi"]["tooltip_value"] == "180K"
+    assert tips["Cenxi City"]["tooltip_label"] == "Total funds per community" and tips["Cenxi City"]["tooltip_value"] == "180K"
     assert tips["Mengshan County"]["tooltip_value"] == "no data"
     communities = next(t for t in (df.value for df in at.dataframe) if "Community" in t.columns)
     assert len(communities) == 19

@@ -110,7 +110,7 @@ def db_path(tmp_path: Path) -> Path:
                            schema=["locality_id", "name_zh", "name_en", "level", "parent_id", "adcode"])
         with db.transaction() as cur:
             cur.register("_loc", loc.to_arrow())
-            cur.execute("INSERT INTO localities SELECT * FROM _loc")
+            cur.execute(f"INSERT INTO localities ({', '.join(loc.columns)}) SELECT * FROM _loc")
             cur.unregister("_loc")
     finally:
         close_database(path)

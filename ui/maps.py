@@ -3,8 +3,8 @@
 Streamlit-free (testable): pages call ``st.pydeck_chart(choropleth(...))`` and draw the legend
 from ``legend(...)``. Every deck is built with ``map_provider=None`` and pydeck's default
 map_style (no tiles, no style fetch; ``map_style=None`` would make Streamlit fetch a Carto style,
-see _deck). Boundaries come from the compact files in data/boundaries/ (GCJ-02, built by
-scripts/build_boundaries.py), read with the standard library only (shapely is a build-time tool).
+see _deck). Boundaries (GCJ-02) are loaded by geo/boundaries.py, which the exports share; its
+functions stay importable from here (load_boundaries, district_features, locality_point, ...).
 
 Tooltips: one plain template for every pickable layer, ``{tooltip_name}`` / ``{tooltip_label}``
 / ``{tooltip_value}``, pre-formatted in the interface language into each object (Streamlit
@@ -13,22 +13,28 @@ HTML-escapes the substituted values).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from geo.boundaries import (  # noqa: F401  (re-exported: pages and exports import them from here)
+    BOUNDARIES_DIR,
+    BOUNDARY_KINDS,
+    Bounds,
+    boundary_bounds,
+    cities_with_boundaries,
+    district_features,
+    features_bounds,
+    load_boundaries,
+    locality_point,
+)
+from geo.boundaries import area as _area
 from ui.messages import message
-
-BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries"
-BOUNDARY_KINDS = ("districts", "cities", "provinces")
 
 # Sequential, colour-blind-safe: viridis in 5 classes (dark purple = low, yellow = high).
 PALETTE: list[str] = ["#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"]
@@ -52,9 +58,6 @@ TOOLTIP_STYLE = {
     "borderRadius": "3px",
     "padding": "4px 8px",
 }
-
-Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat)
-
 
 # ---------------------------------------------------------------- colours
 
@@ -143,92 +146,7 @@ def legend(
     return out
 
 
-# ---------------------------------------------------------------- boundaries
-
-
-@lru_cache(maxsize=len(BOUNDARY_KINDS))
-def load_boundaries(kind: str) -> dict:
-    """The FeatureCollection data/boundaries/<kind>.geojson (cached: treat it as read-only)."""
-    if kind not in BOUNDARY_KINDS:
-        raise ValueError(f"unknown boundary kind {kind!r}; expected one of {BOUNDARY_KINDS}")
-    with (BOUNDARIES_DIR / f"{kind}.geojson").open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def district_features(city_adcode: str) -> dict:
-    """A FeatureCollection of the county-level units of one city (empty if the city is unknown)."""
-    code = str(city_adcode)
-    feats = [f for f in load_boundaries("districts")["features"] if f["properties"]["parent_adcode"] == code]
-    return {"type": "FeatureCollection", "features": feats}
-
-
-@lru_cache(maxsize=1)
-def _points_by_adcode() -> dict[str, tuple[float, float]]:
-    points: dict[str, tuple[float, float]] = {}
-    by_city: dict[str, list[tuple[float, float]]] = {}
-    path = BOUNDARIES_DIR / "counties_centroids.csv"
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                point = (float(row["lon"]), float(row["lat"]))
-                points[row["adcode"]] = point
-                # by code, not parent: the counties of 重庆市 or 省直辖县级行政区划 hang off the province
-                by_city.setdefault(row["adcode"][:4] + "00", []).append(point)
-    # Only the seed cities ship outlines: any other city sits at the mean of its counties' centroids,
-    # so a national roster puts every city on the map of China.
-    for city, pts in by_city.items():
-        points.setdefault(city, (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)))
-    for kind in BOUNDARY_KINDS:  # drawn label points win over the centroid table
-        for f in load_boundaries(kind)["features"]:
-            p = f["properties"]
-            points[p["adcode"]] = (float(p["label_lon"]), float(p["label_lat"]))
-    return points
-
-
-def locality_point(adcode: str | None) -> tuple[float, float] | None:
-    """(lon, lat) GCJ-02 label point of a province, city or county-level unit; None if unknown."""
-    return _points_by_adcode().get(str(adcode)) if adcode else None
-
-
 # ---------------------------------------------------------------- view
-
-
-def _walk_coords(coords: Any) -> Iterable[tuple[float, float]]:
-    if coords and isinstance(coords[0], (int, float)):
-        yield float(coords[0]), float(coords[1])
-    else:
-        for c in coords:
-            yield from _walk_coords(c)
-
-
-def _ring_area(ring: Sequence[Sequence[float]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]))) / 2
-
-
-def _area(geometry: Mapping[str, Any]) -> float:
-    """Planar area in square degrees (enough to rank units); holes subtracted."""
-    coords = geometry.get("coordinates") or []
-    polys = [coords] if geometry.get("type") == "Polygon" else coords
-    return sum(_ring_area(p[0]) - sum(_ring_area(h) for h in p[1:]) for p in polys if p)
-
-
-def features_bounds(features: dict) -> Bounds:
-    xs: list[float] = []
-    ys: list[float] = []
-    for f in features.get("features", []):
-        geom = f.get("geometry") or {}
-        for x, y in _walk_coords(geom.get("coordinates", [])):
-            xs.append(x)
-            ys.append(y)
-    if not xs:
-        raise ValueError("no coordinates in the features")
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-@lru_cache(maxsize=len(BOUNDARY_KINDS))
-def boundary_bounds(kind: str) -> Bounds:
-    """features_bounds of a whole boundary file, once per process (the provinces hold ~61k points)."""
-    return features_bounds(load_boundaries(kind))
 
 
 def _merc_y(lat: float) -> float:
@@ -413,9 +331,31 @@ def choropleth(
         highlight_color=[255, 255, 255, 70],
     )
     layers = [polygons, *extra_layers]
+    view = fit_view(features_bounds(features), width=width, height=height)
     if labels and label_rows:
-        layers.append(label_layer(label_rows))
-    return _deck(layers, fit_view(features_bounds(features), width=width, height=height))
+        # decluttered here, so deck.gl's collision filter stays off: it fades a label whose anchor comes
+        # near another's glyphs (石景山区 beside 东城区 went grey and unreadable)
+        layers.append(label_layer(declutter_labels(label_rows, view.zoom), collision=False))
+    return _deck(layers, view)
+
+
+def declutter_labels(rows: list[dict], zoom: float, *, size: float = 13, gap: float = 2) -> list[dict]:
+    """The labels whose whole text box overlaps no higher-priority label's at this zoom.
+
+    deck.gl's collision filter tests a label's anchor only, so a long name (彭水苗族土家族自治县) can run
+    across its neighbours' in a dense city (重庆); what is dropped here is still in the tooltips.
+    Priority: higher wins (choropleth gives the highlighted unit, then smaller units, the higher one).
+    """
+    kept: list[dict] = []
+    boxes: list[tuple[float, float, float, float]] = []  # x, y, half width, half height in pixels
+    for r in sorted(rows, key=lambda r: -r.get("priority", 0)):
+        x, y = _to_pixels(r["lon"], r["lat"], zoom)
+        hw, hh = _text_width(r["label"], size) / 2 + gap, size * 0.6 + gap
+        if any(abs(x - bx) < hw + bw and abs(y - by) < hh + bh for bx, by, bw, bh in boxes):
+            continue
+        kept.append(r)
+        boxes.append((x, y, hw, hh))
+    return kept
 
 
 # ---------------------------------------------------------------- points
@@ -574,8 +514,9 @@ def source_note(lang: str = "zh") -> str:
 
 
 __all__ = [
-    "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "china_overview", "choropleth", "color_for",
-    "district_features", "features_bounds", "fit_view", "hex_to_rgba", "label_layer", "legend", "load_boundaries",
-    "locality_point", "merge_close_labels", "points_layer", "source_note", "text_color_on",
+    "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "boundary_bounds", "china_overview", "choropleth",
+    "cities_with_boundaries", "color_for", "district_features", "features_bounds", "fit_view", "hex_to_rgba",
+    "label_layer", "legend", "load_boundaries", "locality_point", "merge_close_labels", "points_layer", "source_note",
+    "text_color_on",
 ]
 
