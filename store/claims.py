@@ -34,6 +34,11 @@ def reconcile_table(db: Database, locality: str | None = None, period: str | Non
         ids = loc.filter(
             (pl.col("locality_id") == locality) | (pl.col("name_zh") == locality) | (pl.col("name_en") == locality)
         )["locality_id"].to_list()
+        if not ids:  # the importer's forgiving resolution: without suffix, short forms, English names
+            from store.rules import LocalityIndex
+
+            index = LocalityIndex(loc)
+            ids = sorted({*index.province(locality), *index.city(locality), *index.district_anywhere(locality)})
         named = facts.filter(pl.col("locality") == locality)["fact_id"].to_list()
         out = out.filter(pl.col("locality_id").is_in(ids) | pl.col("fact_id").is_in(named))
     if period is not None:

@@ -252,6 +252,7 @@ def _norm_name(s: object) -> str:
 
 
 CODE_RE = re.compile(r"^[0-9]{6}$")
+EN_SUFFIX_RE = re.compile(r"(autonomousprefecture|autonomouscounty|autonomousbanner|prefecture|district|county|city|banner|league)$")
 
 
 class LocalityIndex:
@@ -305,8 +306,10 @@ class LocalityIndex:
     def _add(index: dict[str, list[str]], rec: dict, lid: str, tier: str) -> None:
         keys = name_forms(_norm_name(rec["name_zh"]), tier)
         if rec.get("name_en"):
-            en = _norm_name(rec["name_en"]).lower()
-            keys |= {en, re.sub(r"\(.*\)$", "", en)}
+            en = re.sub(r"\(.*\)$", "", _norm_name(rec["name_en"]).lower())
+            # "Cenxi" for "Cenxi City" and "Tonghua" for "Tonghua County", as people write them; a bare
+            # name shared by a city and its county stays ambiguous on the district tier only
+            keys |= {_norm_name(rec["name_en"]).lower(), en, EN_SUFFIX_RE.sub("", en) or en}
         for key in keys:
             ids = index.setdefault(key, [])
             if lid not in ids:
