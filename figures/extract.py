@@ -14,7 +14,8 @@ Not figures, counted by kind in `Extraction.excluded`:
   or a formula of numbers and letters outside quotes (1+1+N), or a numbered catchword (六个一, 三个一批);
 - indefinite: 一 as an article (一批小区, 一项系统工程), except a frequency (每年召开一次);
 - rank: 前三名, 排名第5;
-- code: a number that labels rather than counts (2.0版, 5号楼, G20, 60岁, long digit strings).
+- code: a number that labels rather than counts (2.0版, 5号楼, G20, 60岁, long digit strings);
+- repeated: the same figure in the same sentence again (a web page or a layout that prints a passage twice).
 A number the text also states as a measurement outside the slogan is a candidate there.
 
 Locality: the nearest place named before the figure in its paragraph (a list of places, 港北区、港南区,
@@ -45,13 +46,16 @@ FACT_COLUMNS: tuple[str, ...] = (
     "period", "evidence", "low", "high", "per", "period_kind", "bounds", "since", "counts", "theme", "subject_zh",
 )
 CANDIDATE_COLUMNS: tuple[str, ...] = (*FACT_COLUMNS, "offset", "confidence", "context", "adcode")
-EXCLUSION_KINDS: tuple[str, ...] = ("date", "period", "numbering", "document_number", "slogan", "indefinite", "rank", "code")
+EXCLUSION_KINDS: tuple[str, ...] = ("date", "period", "numbering", "document_number", "slogan", "indefinite", "rank", "code",
+                                    "repeated")
 MAX_EVIDENCE = 40
 LOCALITIES_PATH = Path(__file__).resolve().parents[1] / "data" / "localities.csv"
 
 _SENTENCE_END = "。！？!?；;"
 _CLAUSE_END = "，,；;：:。！？!?"
 _TERMINAL = tuple("。！？!?；;…”’」』）)")
+# Characters no sentence starts with: a line that starts with one goes on from an earlier line.
+_CONTINUATION = tuple("的了和与及或等地得着过之、，,。；")
 _QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", "《": "》", "〈": "〉", "\"": "\""}
 _TITLE_QUOTES = ("《", "〈")  # a document title is a proper name, however long
 MAX_SLOGAN = 24  # a quoted phrase longer than this is a quotation (a figure in it is still stated), not a slogan
@@ -61,6 +65,8 @@ _NUMBERING = re.compile(
     rf"第[\d{_CN_DIGITS}]+|(?<![\d{_CN_DIGITS}])[一二三四五六七八九十]+是|[（(][\d一二三四五六七八九十]+[）)]"
     rf"|(?m:^[ \t　]*[一二三四五六七八九十]+[、．.])|[①-⑳]"
 )
+# 全市, 全区: the whole place of that kind; not in 全区首个, 全市第一 (a rank within it, not the figure's scope)
+_SCOPE_WORD = re.compile(r"全(市|区|县|省|镇|街道|旗)(?!首|第|唯一|最|率先|范围内首)")
 _YEAR_STAMP = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 # Words that end the noun after a figure (the verb of the clause starts there) ...
 _VERBS = (
@@ -89,6 +95,7 @@ class Extraction:
     skipped: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, text, offset)
     main_place: Place | None = None
     seconds: float = 0.0
+    _seen: dict[str, list[int]] = field(default_factory=dict, repr=False)  # sentence -> its candidates
 
     def frame(self) -> pl.DataFrame:
         """The candidates as a frame of strings (numbers as written in base units), in CANDIDATE_COLUMNS."""
@@ -156,12 +163,15 @@ def paragraphs(doc: Document) -> list[Paragraph]:
     groups: list[tuple[list[tuple[int, int]], bool]] = []
     pending: list[tuple[int, int]] | None = None  # an unfinished paragraph waiting for its continuation
     held: list[tuple[list[tuple[int, int]], bool]] = []  # captions met while waiting
-    for start, end, heading in lines:
+    for n, (start, end, heading) in enumerate(lines):
         line = text[start:end]
         if pending is not None and not heading:
-            if len(line) < 60 and line.endswith(_TERMINAL) and not held:
-                held.append(([(start, end)], False))
-                continue
+            if len(line) < 60 and line.endswith(_TERMINAL) and not held and n + 1 < len(lines):
+                # a short finished line is a caption when the line after it goes on mid-sentence (的…, 、…)
+                ns, ne, nh = lines[n + 1]
+                if not nh and text[ns:ne].startswith(_CONTINUATION):
+                    held.append(([(start, end)], False))
+                    continue
             pending.append((start, end))
             if line.endswith(_TERMINAL) or len(line) <= 40:
                 groups.append((pending, False))
@@ -302,8 +312,9 @@ def exclusion(sentence: str, r: Reading, paragraph_start: bool, quotes: list[tup
             return "slogan"
     if before.endswith(("+", "＋")) or after.startswith(("+", "＋")):
         return "slogan"
-    if r.unit and _next_in(after, "一二三四五六七八九十两") and not after.startswith(("一起", "一并", "一道", "一同", "一线")):
-        return "slogan"  # 六个一, 三个一批, 四位一体: a catchword made of numbers
+    if r.unit and not digits[:1].isdigit() and _next_in(after, "一二三四五六七八九十两") \
+            and not after.startswith(("一起", "一并", "一道", "一同", "一线")):
+        return "slogan"  # 六个一, 三个一批, 四位一体: a catchword made of numerals (1426个五级中心 is a count)
     # 一 as an article (一批小区, 一项系统工程), unless it is a frequency (每年召开一次)
     if digits == "一" and r.form == "exact" and not r.written.endswith(("万", "亿")):
         frequency = r.unit in ("次", "回", "趟") and (r.per or re.search(r"每|至少|不少于|定期|年内|月内|季度|一年|半年", context))
@@ -425,12 +436,16 @@ class Extractor:
         deepest = max(x.rank for x in places)
         return next(x for x in places if x.rank == deepest)
 
-    def _locality(self, p: Paragraph, at: int, clause_text: str, resolved: list[tuple[Mention, Place]],
+    def _locality(self, p: Paragraph, at: int, sentence_start: int, resolved: list[tuple[Mention, Place]],
                   section: Place | None, main: Place | None) -> tuple[Place | None, float]:
         """The place a figure at paragraph position `at` is about, and how sure that is (0..1)."""
         before = [(m, pl_) for m, pl_ in resolved if m.end <= at and not m.listed]
         fallback = section or main
-        scope_word = re.search(r"全(市|区|县|省|镇|街道|旗)", clause_text)
+        # 全市, 全区, 全县 in the sentence before the figure, and after the last place named: the place of that kind in scope
+        scope_word = None
+        for sw in _SCOPE_WORD.finditer(p.text, sentence_start, at):
+            if not before or sw.start() >= before[-1][0].end:
+                scope_word = sw
         pool = [pl_ for _, pl_ in reversed(before)] + ([fallback] if fallback else [])
         if fallback is not None:
             pool += [self.places.resolve(n) for n in reversed(fallback.chain)]
@@ -458,12 +473,17 @@ class Extractor:
         resolved = self._resolved(p, scope + ([section] if section else []))
         for s0, s1 in _sentences(p.text):
             sentence = p.text[s0:s1]
+            key = re.sub(r"\s+", "", sentence)
+            if len(key) >= 12 and key in out._seen:  # the same sentence again: its figures are already candidates
+                out.excluded["repeated"] += len(out._seen[key])
+                continue
             try:
                 readings = read(sentence)
             except (ValueError, ArithmeticError):  # a numeral no rule reads: skip the sentence, never fail the report
                 continue
             quotes = [(a - s0, b - s0, o) for a, b, o in p.quotes if a < s1 and b > s0]
             year = None
+            kept = out._seen.setdefault(key, [])
             for r in readings:
                 c0, c1 = _clause(sentence, r.start, r.end)
                 context = sentence[:c1]
@@ -476,6 +496,7 @@ class Extractor:
                     continue
                 out.candidates.append(self._candidate(p, doc, sentence, s0, r, (c0, c1), context, resolved,
                                                       section, main, year, source_id))
+                kept.append(len(out.candidates) - 1)
 
     def _candidate(self, p: Paragraph, doc: Document, sentence: str, s0: int, r: Reading, clause: tuple[int, int],
                    context: str, resolved: list[tuple[Mention, Place]], section: Place | None, main: Place | None,
@@ -507,7 +528,7 @@ class Extractor:
                              terms=self.terms, catalog=self.catalog)
         if match.term and not noun:
             noun = match.term
-        place, place_conf = self._locality(p, s0 + r.start, sentence[c0:r.start], resolved, section, main)
+        place, place_conf = self._locality(p, s0 + r.start, s0, resolved, section, main)
         evidence, offset = self._evidence(p, doc, s0 + ev0, s0 + ev1, s0 + r.start, s0 + fig_end)
         ctx_start, ctx_end = p.offsets[s0], p.offsets[s0 + len(sentence) - 1] + 1
         iv = r.interval

@@ -42,7 +42,7 @@ _GENERIC_PREFIXES = (
     "党建", "红色", "幸福", "平安", "法治", "民主", "绿色", "数字", "网格", "特色", "星级", "五星", "新型", "城区", "中心", "各个", "每个",
     "涉农", "混合", "开放式", "封闭式", "安置", "保障房", "单位", "街道", "社区", "小区", "其他", "不同", "一个", "这个", "我们", "他们",
     "城中", "城郊", "集镇", "特大", "大型", "中型", "小型", "超大", "美丽", "宜居", "现代", "传统", "典型", "困难", "薄弱", "软弱",
-    "涣散", "后进", "未来", "完整", "低碳", "星级化", "规范化", "各类", "新型", "本级",
+    "涣散", "后进", "未来", "完整", "低碳", "星级化", "规范化", "各类", "新型", "本级", "城乡", "村级", "镇级", "街道级",
 )
 _DEMONSTRATIVES = ("本", "该", "此", "这", "那", "各", "某")
 # Verbs and prepositions that often stand right before a name: the name starts after them.
@@ -53,6 +53,27 @@ _LEAD_WORDS = (
     "实现", "完成", "提升", "改造", "新增", "设立", "设置", "划分", "命名", "评为", "获评", "荣获", "授予", "创建", "创新", "探索",
     "试点", "率先", "共同", "分别", "先后", "已", "均", "都", "有", "是", "了",
 )
+
+
+# Characters of verbs that a name found without a reference list must not hold (推行社区, 进社区, 建立街道).
+_VERB_CHARS = set("推行进建立设置开展深入走服务保障落实配合选聘组织引导创提升打造实施放强善健规面持续积极据根覆盖辖属按照围绕依托参与加")
+# Common verbs, adverbs and modifiers that no place name holds (加快赋予街道, 指导小区, 专职化社区).
+_COMMON_WORDS = (
+    "加快", "突出", "赋予", "全面", "重新", "核定", "调整", "优化", "聚焦", "担任", "鼓励", "理顺", "孵化", "激发", "有效", "抓住", "指导",
+    "出台", "确保", "深化", "强化", "加强", "完善", "健全", "规范", "持续", "积极", "深入", "大力", "不断", "充分", "切实", "着力", "努力",
+    "扎实", "全力", "坚持", "坚决", "统筹", "探索", "创新", "实行", "发挥", "引领", "带动", "动员", "协调", "负责", "管理", "治理", "监督",
+    "考核", "评选", "解决", "化解", "提高", "改建", "扩建", "明确", "制定", "印发", "下发", "召开", "举办", "专职", "人文", "住宅", "商业",
+    "商圈", "楼宇", "园区", "社会", "基层", "各级", "城区", "市级", "区级", "县级", "乡镇", "镇街", "街居", "居委", "物业", "业主", "党员",
+    "群众", "居民", "干部", "工作", "服务", "活动", "建设", "发展", "改革", "机制", "体系", "职能", "职责", "力量", "资源", "要素",
+    "完成", "实现", "达到", "形成", "开展", "组建", "推广", "推出", "打通", "打破", "破解", "回应", "满足", "提供", "参加", "参与", "联合",
+    "联动", "共建", "共治", "共享", "依法", "依规", "按需", "全部", "部分", "逐步", "逐个", "分类", "分级", "分片", "分批", "集中", "统一",
+    "联系", "挂钩", "结对", "包联", "包保", "走访", "入户", "排查", "摸排", "梳理", "收集", "办理", "办结", "受理", "回访", "督促", "督导",
+    "检查", "指挥", "调度", "运行", "运营", "使用", "利用", "盘活", "整治", "整改", "清理", "取消", "减轻", "减负", "增效", "赋能", "放权",
+    "下放", "延伸", "辐射", "带领", "组织", "培育", "培养", "培训", "选拔", "选聘", "招聘", "录用", "任用", "提拔", "重用", "表彰", "奖励",
+)
+# What follows a place's name when the name is part of an organisation's (市委, 交通运输厅, 政府).
+_ORGAN_WORDS = ("委", "政府", "党委", "人大", "政协", "法院", "检察院", "公安", "交通", "财政", "民政", "住建", "人社", "卫健", "教育",
+                "组织部", "宣传部", "统战部", "纪委", "监委", "厅", "局", "办公", "机关", "直属", "团委", "妇联", "总工会")
 
 
 @dataclass(frozen=True)
@@ -137,6 +158,7 @@ class PlaceIndex:
             sub = _sub_name(text, m.start(), m.end(), used)
             if sub is not None:
                 found.append(sub)
+                used.append((sub.start, sub.end))
         found.sort(key=lambda x: x.start)
         return _mark_lists(text, _drop_overlaps(found))
 
@@ -208,29 +230,53 @@ def _drop_overlaps(found: list[Mention]) -> list[Mention]:
 
 
 def _sub_name(text: str, s_start: int, s_end: int, used: list[tuple[int, int]]) -> Mention | None:
-    """A sub-district name ending in the suffix at text[s_start:s_end], or None when the words before it are no name."""
-    left = s_start
-    floor = max([e for _, e in used if e <= s_start] + [s_start - 6])
-    while left > floor and text[left - 1] not in _NOT_IN_NAME and "\u4e00" <= text[left - 1] <= "\u9fff":
-        left -= 1
-    stem = text[left:s_start]
-    for word in sorted(_LEAD_WORDS, key=len, reverse=True):  # a verb or preposition before the name is not in it
-        i = stem.find(word)
-        if i >= 0 and len(stem) - (i + len(word)) >= 2:
-            stem = stem[i + len(word):]
-            left = s_start - len(stem)
-            break
-    if len(stem) < 2 or stem.startswith(_GENERIC_PREFIXES + _DEMONSTRATIVES) or stem.endswith(_GENERIC_PREFIXES):
-        return None
-    if any(ch in "一二三四五六七八九十百千万两" for ch in stem[:1]):
-        return None
+    """A sub-district name ending in the suffix at text[s_start:s_end], or None when the words before it are no name.
+
+    Without a reference list, a name is taken in two frames only: right after a place already found
+    (岑溪市孝坊社区, 港南区江南街道南湖社区), or two to four characters after a clear boundary (punctuation,
+    the start, a verb or preposition such as 推动, 在) that hold no verb (全面推行社区 is no name).
+    """
     suffix = text[s_start:s_end]
-    return Mention(left, s_end, stem + suffix, _SUB_TIER[suffix], False)
+    longest = 6 if suffix == "小区" else 4
+
+    def plain_stem(a: int) -> bool:
+        stem = text[a:s_start]
+        return (2 <= len(stem) <= longest and all(_is_cjk(c) and c not in _NOT_IN_NAME for c in stem)
+                and not stem.startswith(_GENERIC_PREFIXES + _DEMONSTRATIVES) and not stem.endswith(_GENERIC_PREFIXES)
+                and stem[0] not in "一二三四五六七八九十百千万两")
+
+    def wordy(stem: str) -> bool:  # holds a verb or an adverb: a clause, not a name
+        return any(c in _VERB_CHARS for c in stem) or any(w in stem for w in _COMMON_WORDS)
+
+    prev_end = max((e for _, e in used if e <= s_start), default=-1)
+    if prev_end >= 0 and plain_stem(prev_end) and not wordy(text[prev_end:s_start]):
+        return Mention(prev_end, s_end, text[prev_end:s_end], _SUB_TIER[suffix], False)
+    for n in range(min(longest, 4), 1, -1):
+        a = s_start - n
+        if a < 0 or a < prev_end or not plain_stem(a):
+            continue
+        stem = text[a:s_start]
+        if wordy(stem):
+            continue
+        head = text[max(0, a - 4):a]
+        if a == 0 or not _is_cjk(text[a - 1]) or text[a - 1] in _NOT_IN_NAME or head.endswith(_LEAD_WORDS):
+            return Mention(a, s_end, stem + suffix, _SUB_TIER[suffix], False)
+    return None
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _mark_lists(text: str, found: list[Mention]) -> list[Mention]:
-    """Names joined by 、, 和, 与, 及 or 以及 are one enumeration: none of them is the place the next figure is about."""
+    """Names that scope nothing after them: names joined by 、, 和, 与, 及 or 以及 (one enumeration of several
+    places), a name before 等 (新厂街道等3个街道: an example of what is counted), and a name that starts an
+    organisation's name (广西交通运输厅, 梧州市委组织部)."""
     out = list(found)
+    for i, m in enumerate(out):
+        after = text[m.end:m.end + 6]
+        if after.startswith("等") or after.startswith(_ORGAN_WORDS):
+            out[i] = Mention(m.start, m.end, m.name, m.tier, True)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         between = text[a.end:b.start]
