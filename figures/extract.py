@@ -80,9 +80,10 @@ _VERBS = (
 _LINKS = ("总数", "总量", "总计", "合计", "累计", "共计", "数量", "人数", "个数", "达到", "增至", "增加到", "增长到", "提高到", "超过", "达",
           "为", "共", "有", "约", "近", "逾", "计", "已", "均", "分别", "共有", "现有", "拥有")
 _LINKS_LONGEST = tuple(sorted(_LINKS, key=len, reverse=True))
-_VERBS_BEFORE = tuple(v for v in _VERBS if len(v) == 2) + ("打通", "改造", "提升", "评选", "推选", "储备", "招募", "选聘", "设立", "举办",
+_VERBS_BEFORE = tuple(v for v in _VERBS if len(v) == 2 and v not in ("覆盖", "服务")) + ("打通", "改造", "提升", "评选", "推选", "储备", "招募", "选聘", "设立", "举办",
                                                           "召开", "调解", "清理", "取消", "下发", "制定", "出台", "孵化", "培育", "吸收",
-                                                          "选拔", "公开", "免职", "约谈", "满足", "办结", "服务", "动员", "组织", "引导")
+                                                          "选拔", "公开", "免职", "约谈", "满足", "办结", "动员", "引导", "共有",
+                                                          "现有", "拥有", "共计", "全市", "全区", "全县", "全省", "全镇")
 
 
 @dataclass
@@ -488,8 +489,9 @@ class Extractor:
                 c0, c1 = _clause(sentence, r.start, r.end)
                 context = sentence[:c1]
                 kind = exclusion(sentence, r, s0 == 0, quotes, context)
-                if kind == "date" and r.unit == "年":
-                    year = plain(r.value)
+                if kind == "date" and r.unit == "年" and r.upper is None \
+                        and not any(a <= r.start < b for a, b, _ in quotes):
+                    year = plain(r.value)  # the year the sentence is about, unless it stands in a title
                 if kind is not None:
                     out.excluded[kind] += 1
                     out.skipped.append((kind, r.text, p.offsets[s0 + r.start]))
@@ -508,7 +510,7 @@ class Extractor:
             unit, fig_end = "个月", r.end + 1
         elif unit == "个" and follow.startswith("小时"):
             unit, fig_end = "小时", r.end + 2
-        per = per_of(context)
+        per = per_of(sentence[c0:c1])  # 每个社区 in one clause says nothing of the next (各街道安排…)
         period_kind, since = period_of(context, per)
         # evidence: the figure with the noun it counts; with the bound that reaches it (至少 ... 1次)
         a, b = _noun_after(sentence, fig_end)

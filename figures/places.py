@@ -111,6 +111,7 @@ class PlaceIndex:
     by_id: dict[str, dict] = field(default_factory=dict)
     max_len: int = 0
     last_chars: frozenset[str] = frozenset()
+    short_names: set[str] = field(default_factory=set)
 
     @classmethod
     def from_frame(cls, localities: pl.DataFrame) -> PlaceIndex:
@@ -133,6 +134,7 @@ class PlaceIndex:
                 for suffix in PROVINCE_SUFFIXES:
                     if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                         idx.by_name.setdefault(name[: -len(suffix)], []).append(row)
+                        idx.short_names.add(name[: -len(suffix)])
                         break
         idx.max_len = max((len(n) for n in idx.by_name), default=0)
         idx.last_chars = frozenset(n[-1] for n in idx.by_name)
@@ -149,6 +151,8 @@ class PlaceIndex:
                 name = text[i - n + 1: i + 1]
                 rows = self.by_name.get(name)
                 if rows:
+                    if name in self.short_names and not self._short_name_ends(text, i + 1):
+                        continue
                     found.append(Mention(i - n + 1, i + 1, name, rows[0]["level"], False))
                     break
         found = _drop_overlaps(found)
@@ -161,6 +165,14 @@ class PlaceIndex:
                 used.append((sub.start, sub.end))
         found.sort(key=lambda x: x.start)
         return _mark_lists(text, _drop_overlaps(found))
+
+    @staticmethod
+    def _short_name_ends(text: str, end: int) -> bool:
+        """A province's short name (湖南, 广西) stands alone only before punctuation, a particle or an organisation
+        word; before 路, 街 or 大道 it is part of another name (湖南路街道)."""
+        nxt = text[end:end + 1]
+        return not nxt or not _is_cjk(nxt) or nxt in "的和与及等省籍人" or text.startswith(_ORGAN_WORDS, end) \
+            or text.startswith(("壮族", "回族", "维吾尔"), end)
 
     def _after_parent(self, found: list[Mention], m: Mention) -> bool:
         before = [x for x in found if x.end == m.start]
@@ -249,7 +261,10 @@ def _sub_name(text: str, s_start: int, s_end: int, used: list[tuple[int, int]]) 
         return any(c in _VERB_CHARS for c in stem) or any(w in stem for w in _COMMON_WORDS)
 
     prev_end = max((e for _, e in used if e <= s_start), default=-1)
-    if prev_end >= 0 and plain_stem(prev_end) and not wordy(text[prev_end:s_start]):
+    after_place = text[prev_end:s_start] if prev_end >= 0 else ""
+    # right after a place, a name may hold 和, 与, 及 (颐和路社区, 和平村): only punctuation, digits and 的/了/等 end it
+    if (2 <= len(after_place) <= longest and all(_is_cjk(c) and c not in "的了等" for c in after_place)
+            and not after_place.startswith(_GENERIC_PREFIXES + _DEMONSTRATIVES) and not wordy(after_place)):
         return Mention(prev_end, s_end, text[prev_end:s_end], _SUB_TIER[suffix], False)
     for n in range(min(longest, 4), 1, -1):
         a = s_start - n

@@ -29,6 +29,8 @@ COUNTS_OF_UNIT_KIND = {
 MEASURED_KINDS = frozenset(COUNTS_OF_UNIT_KIND.values())
 # Measure words that say what kind of thing is counted, beyond wording.UNIT_KIND.
 MEASURE_COUNTS = {"批": "batches", "批次": "batches", "支": "teams"}
+# Measure words of time: a duration is no catalog indicator's count.
+DURATION_UNITS = frozenset({"年", "个月", "月", "周", "天", "日", "小时", "分钟", "学时", "季度"})
 # Near enough for a term to name what a figure counts (characters between them).
 MAX_GAP = 8
 THEME_OF_UNIT_KIND = {"yuan": "funding", "m2": "workforce", "class_hours": "workforce"}
@@ -76,6 +78,8 @@ def _catalog(path: str | None = None) -> dict[str, dict]:
 
 def unit_agrees(counts: str, unit: str) -> bool:
     """True when a figure in `unit` can count what an indicator counts (catalog `counts`)."""
+    if unit in DURATION_UNITS and counts not in ("hours", "class_hours"):
+        return False
     kind = unit_kind(unit)
     if kind is not None:
         return COUNTS_OF_UNIT_KIND.get(kind) == counts
