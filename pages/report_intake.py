@@ -50,7 +50,7 @@ else:
         min_conf = st.slider(t("intake.min_confidence"), 0.0, 1.0, 0.0, 0.05, key="intake_min_conf")
         shown = vm.review_frame(intake, min_conf)
         edited = st.data_editor(
-            shown, hide_index=True, width="stretch", key=f"intake_editor_{intake.sha256[:12]}_{min_conf}",
+            shown, hide_index=True, width="stretch", placeholder="—", key=f"intake_editor_{intake.sha256[:12]}_{min_conf}",
             disabled=["key", "evidence", "confidence"], num_rows="fixed",
             column_config={
                 "key": st.column_config.NumberColumn("#", width="small"),

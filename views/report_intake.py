@@ -69,7 +69,7 @@ def exclusions(intake: Intake) -> dict[str, int]:
 def review_frame(intake: Intake, min_confidence: float = 0.0) -> pl.DataFrame:
     """One row per candidate at or above `min_confidence`, in the columns of SHOWN (`key` identifies the candidate)."""
     rows = []
-    for key, c in enumerate(intake.candidates):
+    for key, c in enumerate(intake.candidates, start=1):  # keys count from 1, as a reviewer does
         conf = float(c.get("confidence") or 0)
         if conf < min_confidence:
             continue
@@ -105,13 +105,12 @@ def indicator_options() -> list[str]:
 
 
 def row_label(intake: Intake, key: int) -> str:
-    c = intake.candidates[key]
-    return f"{key + 1}. {c['evidence']}"
+    return f"{key}. {intake.candidates[key - 1]['evidence']}"
 
 
 def evidence_markdown(intake: Intake, key: int) -> str:
     """The candidate's sentence with its evidence highlighted, as Streamlit markdown (text escaped)."""
-    c = intake.candidates[key]
+    c = intake.candidates[key - 1]
     context, evidence = c.get("context") or "", c["evidence"]
     i = context.find(evidence)
     if i < 0:
@@ -149,7 +148,7 @@ def rows_to_publish(intake: Intake, edited: object, localities: pl.DataFrame) ->
     for r in _frame(edited).iter_rows(named=True):
         if not r.get("accepted"):
             continue
-        c = dict(intake.candidates[int(r["key"])])
+        c = dict(intake.candidates[int(r["key"]) - 1])
         value, low, high = _num(r["value"]), _num(r["low"]), _num(r["high"])
         old_value, old_low, old_high = _num(c["value"]), _num(c["low"]), _num(c["high"])
         qualifier = (r.get("qualifier") or c["qualifier"]).strip()
