@@ -6,7 +6,7 @@ figure: its `offset` is a position in it, its `evidence` a verbatim piece of it.
 text is refused with DocumentError, whose message names the file and says why (empty, unreadable,
 encrypted, or a PDF without a text layer: a scan).
 
-Libraries: charset-normalizer guesses a text file's encoding, python-docx reads DOCX, pypdf reads PDF,
+Libraries: charset-normalizer guesses a text file's encoding, python-docx reads DOCX, pypdfium2 (PDFium) reads PDF,
 the standard library's html.parser reads HTML.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -182,21 +183,25 @@ def _read_docx(data: bytes, name: str) -> Document:
 
 # ---------------------------------------------------------------------------------------------- PDF
 def _read_pdf(data: bytes, name: str) -> Document:
-    import pypdf
-    from pypdf.errors import PdfReadError
+    import pypdfium2 as pdfium
 
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-    except PdfReadError as exc:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise DocumentError(f"{name}: the PDF is encrypted (password-protected); save an unprotected copy and try again") from None
         raise DocumentError(f"{name}: not a readable PDF ({str(exc)[:200]})") from None
-    if reader.is_encrypted:
-        try:
-            opened = reader.decrypt("")  # many PDFs are encrypted only against editing, with an empty open password
-        except Exception:
-            opened = 0
-        if not opened:
-            raise DocumentError(f"{name}: the PDF is encrypted (password-protected); save an unprotected copy and try again")
-    pages = [_clean(page.extract_text() or "") for page in reader.pages]
+    try:
+        pages = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            pages.append(_clean(_unradical(textpage.get_text_range())))
+            textpage.close()
+            page.close()
+        title = str(pdf.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        pdf.close()
     if sum(len(re.sub(r"\s", "", p)) for p in pages) < MIN_PAGE_CHARS:
         raise DocumentError(
             f"{name}: the PDF has no text layer (a scanned or image-only PDF, {len(pages)} page(s)); "
@@ -206,11 +211,14 @@ def _read_pdf(data: bytes, name: str) -> Document:
     for page in pages:
         lines.extend(_pdf_paragraphs(page))
     text = "\n".join(lines)
-    meta = reader.metadata
-    title = ""
-    if meta is not None and meta.title:
-        title = str(meta.title).strip()
     return Document(name=name, format="pdf", text=text, title=title or _first_line(text), pages=len(pages))
+
+
+def _unradical(text: str) -> str:
+    """Kangxi and CJK radical code points (⼊, ⼒) that some PDF fonts map their glyphs to, as the ideographs they look like (入, 力)."""
+    if not any("\u2e80" <= ch <= "\u2fdf" for ch in text):
+        return text
+    return "".join(unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else ch for ch in text)
 
 
 def _pdf_paragraphs(page: str) -> list[str]:
