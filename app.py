@@ -23,6 +23,8 @@ PAGES = {
     t("nav.section.admin"): [
         st.Page("pages/data_import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="data_import",
                 visibility=page_visibility(Permission.IMPORT)),  # not listed for other roles; refused by the page itself
+        st.Page("pages/report_intake.py", title=t("nav.intake"), icon=":material/post_add:", url_path="report_intake",
+                visibility=page_visibility(Permission.PUBLISH)),
     ],
 }
 page = st.navigation(PAGES, position=nav_position())  # hidden until someone is signed in

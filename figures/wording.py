@@ -405,6 +405,15 @@ def _number(text: str) -> tuple[Decimal, str]:
     return d, plain(d)
 
 
+def _is_numeral(text: str) -> bool:
+    """True if cn2an reads the text as a number (a run of numeral characters need not be one: 千千, 十百)."""
+    try:
+        _number(text)
+    except ValueError:
+        return False
+    return True
+
+
 def per_of(context: str) -> str:
     """The denominator the words around a figure state (see the module's rules); '' for none."""
     text = _normalise(context)
@@ -473,6 +482,8 @@ def read(phrase: str, *, context: str | None = None) -> list[Reading]:
         if chinese and not (m.group("unit") or m.group("mult") or m.group("m1")):
             continue
         if m.start() > 0 and text[m.start() - 1] == "第":
+            continue
+        if not all(_is_numeral(n) for n in (n1, n2) if n):  # 千年古郡, 百姓: characters, not a numeral
             continue
         raw.append(m)
     figures: list[dict] = []

@@ -51,12 +51,13 @@ class Permission(StrEnum):
     ROLLBACK = "rollback"  # roll a dataset back
     MANAGE_USERS = "manage_users"  # user settings: add, change, remove users
     BACKUP = "backup"  # back up and restore the database
+    PUBLISH = "publish"  # publish a report's reviewed figures, or withdraw them (报告录入)
 
 
 # The permission table: defined once, here.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
-    Role.ANALYST: frozenset({Permission.VIEW, Permission.VALIDATE}),
+    Role.ANALYST: frozenset({Permission.VIEW, Permission.VALIDATE, Permission.PUBLISH}),
     Role.ADMINISTRATOR: frozenset(Permission),
 }
 

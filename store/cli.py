@@ -1,4 +1,4 @@
-"""Command line: python -m store bootstrap|import|export|reconcile|rollback|backup|restore|user.
+"""Command line: python -m store bootstrap|import|export|reconcile|rollback|backup|restore|user|extract|accept|withdraw|export-facts.
 
 Exit 0 done, 2 refused (bad input: nothing changed), 1 cannot proceed or unexpected (database in use
 or damaged, I/O). The CLI acts as the local operator, an administrator.
@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("--period", help="roster period for claims without one (default: each locality's latest)")
     rc.add_argument("--db")
 
+    _report_parsers(sub)
+
     u = sub.add_parser("user", help="manage dashboard users in the users file ($GOV_USERS, outside the repository)")
     usub = u.add_subparsers(dest="user_command", required=True)
     ua = usub.add_parser("add", help="add a user, or change a user's role, password or e-mail")
@@ -83,6 +85,29 @@ def _parser() -> argparse.ArgumentParser:
     ul = usub.add_parser("list", help="list users and roles (never hashes)")
     ul.add_argument("--users")
     return p
+
+
+def _report_parsers(sub: argparse._SubParsersAction) -> None:
+    """extract, accept, withdraw, export-facts: a report's figures from file to published facts (store/report_cli.py)."""
+    x = sub.add_parser("extract", help="candidate figures from a report (TXT, DOCX, PDF with a text layer, HTML) for review")
+    x.add_argument("report")
+    x.add_argument("--out", help="candidates CSV (UTF-8 with BOM); default: standard output")
+    x.add_argument("--localities", help="reference localities CSV (default: data/localities.csv)")
+    x.add_argument("--source-id", default="", help="source id the candidates' fact ids start with")
+    a = sub.add_parser("accept", help="publish reviewed candidates as the facts of a new source")
+    a.add_argument("candidates")
+    a.add_argument("--title", required=True)
+    a.add_argument("--issuer", help="author or issuing body")
+    a.add_argument("--date", help="the report's date: YYYY, YYYY-MM or YYYY-MM-DD")
+    a.add_argument("--file", help="the report itself: kept content-addressed, and every evidence is checked against its text")
+    a.add_argument("--replaces", help="publish as a new version of this added source (R0001 ...), superseding its active one")
+    a.add_argument("--db")
+    w = sub.add_parser("withdraw", help="withdraw an added report: its facts leave every page (the record stays)")
+    w.add_argument("source_id")
+    w.add_argument("--db")
+    f = sub.add_parser("export-facts", help="every published fact, bundled and added, in the form of data/sources/facts.csv")
+    f.add_argument("out")
+    f.add_argument("--db")
 
 
 def _who() -> str:
@@ -246,6 +271,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             print(f"unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
             return EXIT_UNEXPECTED
+    if args.command == "extract":  # reads a file, never the database
+        from store.report_cli import extract_cli
+
+        return extract_cli(args)
     path = db_path(args.db)
     if args.command == "restore":  # never opens the target as a Database: it may be the damaged file
         from store.backup import BackupRefused, restore_database
@@ -284,6 +313,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             return reconcile_cli(open_database(path), args)
         if args.command == "rollback":
             return rollback_cli(open_database(path), args, who=_who())
+        if args.command in ("accept", "withdraw", "export-facts"):
+            from store.report_cli import report_cli
+
+            return report_cli(open_database(path), args, who=_who())
         if args.command == "backup":
             from store.backup import BackupRefused, backup_database
 

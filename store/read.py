@@ -19,14 +19,24 @@ def localities(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _frame(cur, "SELECT * FROM localities ORDER BY locality_id")
 
 
+# Reports added through the intake (store/reports.py) count beside the bundled ones while their version is active.
+_ADDED_SOURCES = (
+    "SELECT source_id, coalesce(file_name, '') AS file, title, author, localities FROM report_versions WHERE status = 'active'"
+)
+_ADDED_FACTS = (
+    "SELECT f.* EXCLUDE (version_id, adcode, text_offset, confidence, context) FROM report_facts f "
+    "JOIN report_versions v USING (version_id) WHERE v.status = 'active'"
+)
+
+
 def sources(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per source report."""
-    return _frame(cur, "SELECT * FROM sources ORDER BY source_id")
+    """One row per source report: the bundled ones and the active added ones."""
+    return _frame(cur, f"SELECT * FROM sources UNION ALL BY NAME ({_ADDED_SOURCES}) ORDER BY source_id")
 
 
 def facts(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per published fact."""
-    return _frame(cur, "SELECT * FROM facts ORDER BY fact_id")
+    """One row per published fact: the bundled reports' and the active added reports'."""
+    return _frame(cur, f"SELECT * FROM facts UNION ALL BY NAME ({_ADDED_FACTS}) ORDER BY fact_id")
 
 
 def indicators(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -154,3 +154,58 @@ WHERE d.supersedes IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'coverage_rule');
 INSERT INTO meta SELECT 'coverage_rule', 'rows and complete districts'
 WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'coverage_rule');
+
+-- Reports added after the bundled five (python -m store accept, the 报告录入 page). Bootstrap rebuilds
+-- only the bundled reference tables (sources, facts from data/sources/), so added reports survive it.
+-- Each publication is a version; a report published again supersedes its previous version, and a
+-- withdrawn report keeps its rows for the record. Readers see active versions beside the bundled facts
+-- (store/read.py: facts, sources).
+CREATE SEQUENCE IF NOT EXISTS report_version_ids START 1;
+CREATE TABLE IF NOT EXISTS report_versions (
+    version_id INTEGER PRIMARY KEY,
+    source_id VARCHAR NOT NULL,         -- R0001 ...: one id for every version of one report
+    title VARCHAR NOT NULL,
+    author VARCHAR,                     -- author or issuer
+    issued VARCHAR,                     -- the report's own date as given (2024, 2024-05, 2024-05-17)
+    localities VARCHAR,                 -- the places its facts name, ';'-separated (as sources.csv)
+    file_name VARCHAR,
+    sha256 VARCHAR,                     -- the original file in `files`; NULL when none was kept
+    facts INTEGER NOT NULL,
+    published_at TIMESTAMP NOT NULL,
+    published_by VARCHAR NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('active', 'superseded', 'withdrawn')),
+    supersedes INTEGER,                 -- the version this one replaced
+    changed_at TIMESTAMP,               -- when it was superseded or withdrawn
+    changed_by VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS report_facts (
+    version_id INTEGER NOT NULL,
+    fact_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    locality VARCHAR NOT NULL,
+    locality_level VARCHAR NOT NULL,
+    parent VARCHAR,
+    indicator VARCHAR,
+    subject VARCHAR,
+    value DOUBLE NOT NULL,
+    unit VARCHAR,
+    qualifier VARCHAR NOT NULL CHECK (qualifier IN ('exact', 'more_than', 'at_least', 'about', 'up_to')),
+    period VARCHAR,
+    evidence VARCHAR NOT NULL,
+    low DOUBLE,
+    high DOUBLE,
+    per VARCHAR CHECK (per IS NULL OR per IN ('year', 'quarter', 'month', 'community', 'street', 'compound', 'grid', 'person')),
+    period_kind VARCHAR CHECK (period_kind IS NULL OR period_kind IN ('point', 'annual', 'cumulative', 'unknown')),
+    bounds VARCHAR CHECK (bounds IS NULL OR bounds IN ('[]', '[)', '(]', '()')),
+    since VARCHAR,
+    counts VARCHAR,
+    theme VARCHAR,
+    subject_zh VARCHAR,
+    -- what only an extracted figure has: the place's adcode, where the evidence stands, how sure the extractor was
+    adcode VARCHAR,
+    text_offset INTEGER,
+    confidence DOUBLE,
+    context VARCHAR,
+    PRIMARY KEY (version_id, fact_id)
+);

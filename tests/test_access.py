@@ -66,7 +66,8 @@ def single_user(app_env, monkeypatch):
 # ---- the permission table ---------------------------------------------------------------------------
 def test_permission_table_is_defined_once_and_least_privilege():
     assert PERMISSIONS[Role.VIEWER] == {Permission.VIEW}
-    assert PERMISSIONS[Role.ANALYST] == {Permission.VIEW, Permission.VALIDATE}
+    # analysts publish a report's reviewed figures (报告录入); they never write rosters
+    assert PERMISSIONS[Role.ANALYST] == {Permission.VIEW, Permission.VALIDATE, Permission.PUBLISH}
     assert PERMISSIONS[Role.ADMINISTRATOR] == set(Permission)
     for role in (Role.VIEWER, Role.ANALYST):
         for write in (Permission.IMPORT, Permission.ROLLBACK, Permission.MANAGE_USERS, Permission.BACKUP):
