@@ -54,6 +54,10 @@ class Run:
     elements: int
     bytes: int
     page_not_found: bool = False
+    texts: list[str] = field(default_factory=list)  # headings, markdown and captions, in order
+
+    def shows(self, text: str) -> bool:
+        return any(text in t for t in self.texts)
 
 
 class StreamlitSession:
@@ -111,6 +115,7 @@ class StreamlitSession:
         elements = size = 0
         not_found = False
         widgets: dict[str, Widget] = {}
+        texts: list[str] = []
         while True:
             raw = await self._ws.recv()
             size += len(raw)
@@ -120,6 +125,7 @@ class StreamlitSession:
             if kind == "new_session":
                 widgets = {}
                 exceptions = []
+                texts = []
                 for p in fm.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash
                 if fm.new_session.page_script_hash:
@@ -135,6 +141,8 @@ class StreamlitSession:
                 etype = el.WhichOneof("type")
                 if etype == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                elif etype in ("heading", "markdown"):
+                    texts.append(getattr(el, etype).body)
                 elif etype is not None:
                     inner = getattr(el, etype)
                     wid = getattr(inner, "id", "") if hasattr(inner, "id") else ""
@@ -145,7 +153,7 @@ class StreamlitSession:
                 not_found = True
             elif kind == "script_finished" and fm.script_finished in _DONE:
                 self.widgets = widgets
-                return Run(time.perf_counter() - started, exceptions, elements, size, not_found)
+                return Run(time.perf_counter() - started, exceptions, elements, size, not_found, texts)
 
     # ---- widgets ----------------------------------------------------------------------------
     def widget(self, key: str) -> Widget:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries.catalog import indicator_ids
 from queries.compare import PART_SEP, SAME_SEP, beside_published, definitions, published, published_note, snapshot
-from ui import charts, downloads, urlstate
+from ui import charts, downloads, tables, urlstate
 from ui import indicators as ind
 from ui.context import table
 from ui.filters import current, focus_localities
@@ -134,7 +134,7 @@ if view == "scatter":
         "period": t("compare.col.period"), SCATTER_X: ind.label(SCATTER_X), SCATTER_Y: ind.label(SCATTER_Y),
         "synthetic": t("compare.col.synthetic"),
     })
-    st.dataframe(out, hide_index=True, placeholder="—", column_config={
+    tables.dataframe(out, column_config={
         ind.label(SCATTER_X): st.column_config.NumberColumn(format="localized"),
         ind.label(SCATTER_Y): st.column_config.NumberColumn(format="percent"),
     })
@@ -255,7 +255,7 @@ with st.expander(t("compare.definitions"), icon=":material/menu_book:"):
 # ---------------------------------------------------------------- the table shown, and its download
 st.subheader(t("compare.table"))
 out = shown_all.drop("locality_id", "indicator", "basis", "_label")
-st.dataframe(out, hide_index=True, placeholder="—", column_config={
+tables.dataframe(out, column_config={
     t("compare.col.value"): st.column_config.NumberColumn(format="localized", help=t("compare.col.value_help")),
 })
 downloads.buttons(out, f"compare_{'_'.join(chosen)}", key="dl_compare",

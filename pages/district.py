@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries.catalog import indicator_ids
 from queries.compare import snapshot
-from ui import downloads, urlstate
+from ui import downloads, tables, urlstate
 from ui import indicators as ind
 from ui.context import table
 from ui.filters import current
@@ -107,11 +107,9 @@ with legend_col:
         st.caption(t("district.highlight", name=names.locality(highlight_id)))
     if not district_values.is_empty():
         dist_table = district_values.select(
-            names.locality_expr("locality_id")
-            .alias(t("district.col.district")),
-            pl.col(indicator).map_elements(value_fmt, return_dtype=pl.String).alias(ind.label(indicator)),
-        )
-        st.dataframe(dist_table, hide_index=True, placeholder="—")
+            names.locality_expr("locality_id").alias(t("district.col.district")),
+        ).with_columns(pl.Series(ind.label(indicator), [value_fmt(v) for v in district_values[indicator]], pl.String))
+        tables.dataframe(dist_table)
 
 # ---------------------------------------------------------------- the community table
 st.subheader(t("district.table_title", scope=names.locality(scope_id)))
@@ -133,8 +131,8 @@ shown = communities.select(
     pl.col("synthetic").alias(t("district.col.synthetic")),
 ).sort(labels[indicator], nulls_last=True)
 st.caption(t("district.table_caption", n=shown.height))
-st.dataframe(
-    shown, hide_index=True, placeholder="—", height=min(38 + 35 * shown.height, 520),
+tables.dataframe(
+    shown, height=min(38 + 35 * shown.height, 520),
     column_config={
         labels[c]: st.column_config.NumberColumn(
             labels[c], format=COLUMN_FORMATS.get(ind.number_format(c), "localized"), help=ind.definition(c)

@@ -11,7 +11,7 @@ from queries.compare import PART_SEP, published, published_note, snapshot
 from queries.coverage import RATES, below_threshold
 from queries.kpis import KPIS, kpis, lagging
 from queries.scope import in_scope
-from ui import charts, downloads, urlstate
+from ui import charts, downloads, tables, urlstate
 from ui import fmt as ufmt
 from ui import indicators as ind
 from ui.context import table
@@ -199,14 +199,11 @@ with right:
         if lag_comm.is_empty() and lag_area.is_empty():
             st.success(t("overview.no_lag", indicator=ind.label(lag_ind)), icon=":material/check_circle:")
         else:
-            chart = lag_comm.select(
-                pl.struct("district_id", "community").map_elements(
-                    lambda s: t("overview.community_in", community=names.community(s["district_id"], s["community"]),
-                                district=names.locality(s["district_id"])),
-                    return_dtype=pl.String,
-                ).alias("label"),
-                pl.col(lag_ind),
-            )
+            chart = pl.DataFrame({
+                "label": [t("overview.community_in", community=names.community(d, c), district=names.locality(d))
+                          for d, c in lag_comm.select("district_id", "community").iter_rows()],
+                lag_ind: lag_comm[lag_ind],
+            })
             fig = charts.ranking(chart, label="label", value=lag_ind, ascending=True,
                                  fmt=lambda v: ind.value(lag_ind, v),
                                  title=t("overview.lag_chart", indicator=ind.label(lag_ind)))
@@ -238,15 +235,14 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
             names.locality_expr("district_id")
             .alias(t("overview.col.district")),
             *([pl.col("street").alias(t("overview.col.street"))] if "street" in lag_area.columns else []),
-            pl.col(lag_ind).map_elements(lambda v: ind.value(lag_ind, v), return_dtype=pl.String)
-            .alias(ind.label(lag_ind)),
-            pl.col(gap_col).map_elements(lambda v: ind.change(lag_ind, -v), return_dtype=pl.String)
-            .alias(t("overview.col.gap")),
+        ).with_columns(
+            pl.Series(ind.label(lag_ind), [ind.value(lag_ind, v) for v in lag_area[lag_ind]], pl.String),
+            pl.Series(t("overview.col.gap"), [ind.change(lag_ind, -v) for v in lag_area[gap_col]], pl.String),
         )
         if area.is_empty():
             st.caption(t("overview.no_lag", indicator=ind.label(lag_ind)))
         else:
-            st.dataframe(area, hide_index=True, placeholder="—")
+            tables.dataframe(area)
             downloads.buttons(area, f"lagging_areas_{f.scope_id}", key="dl_lag_area", synthetic=True)
     with tab_comm:
         below = below_threshold(in_scope(rows.lazy(), f.scope_id, loc), lag_ind, 1.0, card_values["period"][0])
@@ -257,6 +253,6 @@ if not card_values.is_empty() and not (lag_comm.is_empty() and lag_area.is_empty
             names.community_expr().alias(t("overview.col.community")),
             pl.col(lag_ind).alias(ind.label(lag_ind)),
         )
-        st.dataframe(comm, hide_index=True, placeholder="—",
-                     column_config={ind.label(lag_ind): st.column_config.NumberColumn(format="percent")})
+        tables.dataframe(comm,
+                         column_config={ind.label(lag_ind): st.column_config.NumberColumn(format="percent")})
         downloads.buttons(comm, f"below_target_{f.scope_id}", key="dl_lag_comm", synthetic=True)

@@ -5,13 +5,14 @@ from ui.shell import page_guard
 
 page_guard()
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
 from queries.conflicts import conflicts
 from queries.evidence import OTHER, facts_table
 from queries.reconcile import reconcile
-from ui import downloads, urlstate
+from ui import downloads, tables, urlstate
 from ui import fmt as ufmt
 from ui import indicators as ind
 from ui.context import table
@@ -128,8 +129,8 @@ shown = pl.DataFrame(
 if shown.is_empty():
     st.info(t("sources.no_facts"), icon=":material/filter_alt_off:")
 else:
-    st.dataframe(
-        shown, hide_index=True, placeholder="—", height=min(38 + 35 * shown.height, 460),
+    tables.dataframe(
+        shown, height=min(38 + 35 * shown.height, 460),
         column_config={
             heading["fact"]: st.column_config.TextColumn(width="small", pinned=True),
             heading["locality"]: st.column_config.TextColumn(width="small"),
@@ -178,7 +179,7 @@ else:
     verdict_col = heading["verdict"]
     statistic_of = {x: t(f"sources.statistic.{x}") for x in set(checked["statistic"].to_list())}
     verdict_of = {x: t(f"sources.verdict.{x}") for x in set(checked["verdict"].to_list())}
-    recon = pl.DataFrame([
+    records = [
         {
             heading["fact"]: r["fact_id"],
             heading["locality"]: names.locality(r["locality_id"]),
@@ -192,9 +193,10 @@ else:
             heading["synthetic"]: bool(r["synthetic"]),
         }
         for r in checked.iter_rows(named=True)
-    ])
+    ]
+    recon = pl.DataFrame(records)
     colour_of = {t(f"sources.verdict.{v}"): c for v, c in VERDICT_COLORS.items()}
-    styled = recon.to_pandas().style.map(
+    styled = pd.DataFrame.from_records(records).style.map(  # pandas from Python rows, not polars' to_pandas (ui/tables.py)
         lambda v: f"background-color: {colour_of.get(v, '')}; color: #1a1a1a" if v in colour_of else "",
         subset=[verdict_col],
     )

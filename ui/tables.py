@@ -1,0 +1,34 @@
+"""Tables on a page: st.dataframe given an Arrow table, never a polars frame Streamlit turns into pandas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import streamlit as st
+
+# Why Arrow. Streamlit 1.67 turns a polars frame given to st.dataframe into pandas
+# (dataframe_util.convert_anything_to_pandas_df -> DataFrame.to_pandas()). In polars 2.1,
+# to_pandas() hands the conversion to polars' thread pool while its caller still holds the GIL;
+# a Python callback (map_elements, map_batches with a Python function) running on that pool for
+# another session's query waits for the GIL, so both wait for ever and the whole server stops
+# (py-spy: one thread in to_pandas and one in collect() parked on rayon latches, the pool workers
+# in pyo3's GIL acquire; pola-rs/polars#26821, #27396). POLARS_MAX_THREADS=1 does not help (the
+# one worker runs the callback). Streamlit serialises a pyarrow Table as it is, so no pandas and
+# no pool job under the GIL happens here; the serving path has no Python callbacks in polars
+# either (tests/test_no_polars_callbacks.py), so neither half of the deadlock is left.
+#
+# CompatLevel.oldest(): large_string rather than string_view, which Streamlit's Arrow JS reads.
+_COMPAT = pl.CompatLevel.oldest()
+
+
+def to_arrow(df: pl.DataFrame) -> pa.Table:
+    return df.to_arrow(compat_level=_COMPAT)
+
+
+def dataframe(df: pl.DataFrame | pa.Table, **kw: Any) -> None:
+    """st.dataframe of a frame, hidden index and "—" for a missing value unless told otherwise."""
+    kw.setdefault("hide_index", True)
+    kw.setdefault("placeholder", "—")
+    st.dataframe(df if isinstance(df, pa.Table) else to_arrow(df), **kw)
