@@ -3,7 +3,7 @@
 Until 2026-11-28 a handful of sessions opening the overview for 通化市 (whose "where it lags" table
 is not empty) while others changed locality stopped the whole server within seconds: a polars
 `map_elements` callback on one session's thread and `DataFrame.to_pandas()` under `st.dataframe`
-on another deadlock on the GIL (see views/__init__.py). Bounded: every run has a deadline, the
+on another deadlock on the GIL (see ui/tables.py). Bounded: every run has a deadline, the
 whole load has one, and a hung server is killed with SIGKILL (it ignores SIGTERM).
 """
 
