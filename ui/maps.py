@@ -25,7 +25,9 @@ import polars as pl
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from ui.messages import message
+from text import punct
+from text.messages import message
+from text.messages import no_data as no_data_text
 
 BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 BOUNDARY_KINDS = ("districts", "cities", "provinces")
@@ -139,7 +141,7 @@ def legend(
     if include_missing is None:
         include_missing = any(_clean(v) is None for v in vals)
     if include_missing:
-        out.append((MISSING_COLOR, message("maps.no_data", lang)))
+        out.append((MISSING_COLOR, no_data_text(lang)))
     return out
 
 
@@ -365,7 +367,7 @@ def choropleth(
     vals = {str(k): _clean(v) for k, v in values.items()}
     rng = _range(vals.values())
     vmin, vmax = rng if rng else (0.0, 0.0)
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     out_features, label_rows = [], []
     for f in features.get("features", []):
         props = dict(f.get("properties") or {})
@@ -440,7 +442,7 @@ def points_layer(
     Tooltip fields: the ``name`` column, and ``value`` formatted with ``fmt`` (str() if none;
     "无数据"/"no data" when missing) under ``value_label``.
     """
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     cols = [c for c in dict.fromkeys([lon, lat, name, value]) if c and c in df.columns]
     rows = []
     for r in df.select(cols).to_dicts():
@@ -456,10 +458,10 @@ def points_layer(
             else:
                 shown = no_data if v is None else str(v)
         rows.append({"lon": x, "lat": y, **_tooltip_fields(str(r.get(name) or ""), value_label, shown)})
-    return _dots(rows, layer_id=layer_id, color=color, radius_px=radius_px)
+    return dots_layer(rows, layer_id=layer_id, color=color, radius_px=radius_px)
 
 
-def _dots(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> pdk.Layer:
+def dots_layer(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> pdk.Layer:
     """White-rimmed dots of a fixed pixel size, pickable for their tooltip fields."""
     return pdk.Layer(
         "ScatterplotLayer",
@@ -497,7 +499,7 @@ def china_overview(
     optional pre-formatted ``value`` text (None or absent: "无数据"/"no data" when value_label is set).
     Points without coordinates are skipped.
     """
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     rows, labels = [], []
     for p in points:
         x, y = _clean(p.get("lon")), _clean(p.get("lat"))
@@ -523,7 +525,7 @@ def china_overview(
         pickable=False,
     )
     crowded = len(rows) > MAX_NAMED
-    dots = _dots(rows, layer_id="localities", color=color, radius_px=4 if crowded else 7)
+    dots = dots_layer(rows, layer_id="localities", color=color, radius_px=4 if crowded else 7)
     if crowded:
         # a national roster puts hundreds of cities on the map: merged names would cover China,
         # so names are left to the tooltips
@@ -531,14 +533,10 @@ def china_overview(
     # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
     # handle: it hides every label), so near-coincident names are merged here instead.
     names = label_layer(
-        merge_close_labels(labels, view.zoom, size=12, sep=sep_for(lang)),
+        merge_close_labels(labels, view.zoom, size=12, sep=punct.list_sep(lang)),
         layer_id="locality_labels", size=12, pixel_offset=(0, -16), collision=False,
     )
     return _deck([outline, dots, names], view)
-
-
-def sep_for(lang: str) -> str:
-    return "、" if lang == "zh" else ", "
 
 
 def _text_width(text: str, size: float) -> float:
@@ -575,7 +573,7 @@ def source_note(lang: str = "zh") -> str:
 
 __all__ = [
     "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "china_overview", "choropleth", "color_for",
-    "district_features", "features_bounds", "fit_view", "hex_to_rgba", "label_layer", "legend", "load_boundaries",
+    "district_features", "dots_layer", "features_bounds", "fit_view", "hex_to_rgba", "label_layer", "legend", "load_boundaries",
     "locality_point", "merge_close_labels", "points_layer", "source_note", "text_color_on",
 ]
 

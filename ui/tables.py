@@ -27,8 +27,34 @@ def to_arrow(df: pl.DataFrame) -> pa.Table:
     return df.to_arrow(compat_level=_COMPAT)
 
 
-def dataframe(df: pl.DataFrame | pa.Table, **kw: Any) -> None:
-    """st.dataframe of a frame, hidden index and "—" for a missing value unless told otherwise."""
+ROW_PX, HEADER_PX = 35, 38
+
+
+def fitted(rows: int, max_height: int | None) -> dict[str, int]:
+    """A height that shows every row up to max_height (Streamlit's default is ten rows)."""
+    return {} if max_height is None else {"height": min(HEADER_PX + ROW_PX * rows, max_height)}
+
+
+def dataframe(df: pl.DataFrame | pa.Table, *, max_height: int | None = None, **kw: Any) -> None:
+    """st.dataframe of a frame, hidden index and "—" for a missing value unless told otherwise;
+    with max_height, as tall as its rows up to that."""
     kw.setdefault("hide_index", True)
     kw.setdefault("placeholder", "—")
-    st.dataframe(df if isinstance(df, pa.Table) else to_arrow(df), **kw)
+    table = df if isinstance(df, pa.Table) else to_arrow(df)
+    st.dataframe(table, **fitted(table.num_rows, max_height), **kw)
+
+
+def dataframe_coloured(df: pl.DataFrame, column: str, colours: dict[str, str], *, max_height: int | None = None,
+                       **kw: Any) -> None:
+    """dataframe() with the cells of one column coloured by their text (a verdict, say).
+
+    Cell colours need a pandas Styler; the pandas frame is made from plain Python columns
+    (to_dict), not by polars' to_pandas (see above)."""
+    import pandas as pd
+
+    styled = pd.DataFrame(df.to_dict(as_series=False)).style.map(
+        lambda v: f"background-color: {colours[v]}; color: #1a1a1a" if v in colours else "", subset=[column],
+    )
+    kw.setdefault("hide_index", True)
+    kw.setdefault("placeholder", "—")
+    st.dataframe(styled, **fitted(df.height, max_height), **kw)
