@@ -55,6 +55,7 @@ PAGES = ("overview_lagging", "overview_other", "district", "compare")
 @dataclass
 class PageResult:
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # server CPU seconds per run (one session only: runs do not overlap)
     errors: int = 0
     exceptions: int = 0
     hangs: int = 0
@@ -187,9 +188,10 @@ class _Rounds:
 
 
 async def _session(url: str, rounds: int, timeout: float, pages: dict[str, PageResult], progress: _Rounds,
-                   hung: asyncio.Event) -> None:
+                   hung: asyncio.Event, cpu: psutil.Process | None = None) -> None:
     async def step(name: str, coro) -> None:  # noqa: ANN001
         result = pages[name]
+        before = sum(cpu.cpu_times()[:2]) if cpu else 0.0
         try:
             run = await coro
         except SessionHung:
@@ -202,6 +204,8 @@ async def _session(url: str, rounds: int, timeout: float, pages: dict[str, PageR
             result.first_error = result.first_error or f"{type(exc).__name__}: {exc}"
             raise
         result.seconds.append(run.seconds)
+        if cpu:
+            result.cpu.append(sum(cpu.cpu_times()[:2]) - before)
         if run.exceptions or run.page_not_found:
             result.exceptions += len(run.exceptions) or 1
             result.first_error = result.first_error or "; ".join(run.exceptions) or "page not found"
@@ -251,7 +255,9 @@ async def _load(url: str, pid: int | None, sessions: int, rounds: int, timeout: 
     progress = _Rounds(sessions, rounds)
     hung = asyncio.Event()
     started = time.perf_counter()
-    tasks = [asyncio.create_task(_session(url, rounds, timeout, pages, progress, hung)) for _ in range(sessions)]
+    per_run_cpu = proc if sessions == 1 else None  # a lone session's runs do not overlap: CPU per page is exact
+    tasks = [asyncio.create_task(_session(url, rounds, timeout, pages, progress, hung, per_run_cpu))
+             for _ in range(sessions)]
     watch_hung = asyncio.create_task(hung.wait())
     watchdog = asyncio.create_task(_watch_health(url, hung))
     for r in range(rounds):
@@ -287,17 +293,19 @@ def run_load(url: str, pid: int | None, *, sessions: int, rounds: int, timeout: 
 
 
 def table(result: LoadResult) -> str:
+    cpu = any(p.cpu for p in result.pages.values())
     lines = [
-        "| page | runs | median s | p95 s | max s | errors | exceptions | hangs |",
-        "|---|---|---|---|---|---|---|---|",
+        "| page | runs | median s | p95 s | max s | errors | exceptions | hangs |" + (" server CPU s per run, mean |" if cpu else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if cpu else ""),
     ]
     for name, p in result.pages.items():
         if p.seconds:
             med, p95, top = statistics.median(p.seconds), percentile(p.seconds, 95), max(p.seconds)
-            nums = f"{med:.2f} | {p95:.2f} | {top:.2f}"
+            nums = f"{med:.3f} | {p95:.3f} | {top:.3f}"
         else:
             nums = "— | — | —"
-        lines.append(f"| {name} | {len(p.seconds)} | {nums} | {p.errors} | {p.exceptions} | {p.hangs} |")
+        extra = f" {statistics.fmean(p.cpu):.3f} |" if cpu and p.cpu else (" — |" if cpu else "")
+        lines.append(f"| {name} | {len(p.seconds)} | {nums} | {p.errors} | {p.exceptions} | {p.hangs} |{extra}")
     return "\n".join(lines)
 
 

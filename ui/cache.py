@@ -10,6 +10,7 @@ data version, so an import shows at once and the old version's entries age out.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -19,7 +20,9 @@ from typing import Any, TypeVar
 from ui.context import version
 
 T = TypeVar("T")
-MAX_PER_PAGE = 48  # a page's distinct (choices, language) in use at once, times two data versions
+# A page's distinct (choices, language) in use at once, times two data versions. GOV_VIEW_CACHE_ENTRIES
+# changes it; 0 builds every view anew (what bench.load compares against).
+MAX_PER_PAGE = int(os.environ.get("GOV_VIEW_CACHE_ENTRIES", "48"))
 
 
 class SharedCache:
@@ -48,6 +51,9 @@ class SharedCache:
             value = build()
             with self._lock:
                 self.misses += 1
+                if self.max_entries <= 0:
+                    self._building.pop(key, None)
+                    return value
                 self._values[key] = value
                 while len(self._values) > self.max_entries:
                     self._values.popitem(last=False)
