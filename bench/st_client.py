@@ -71,6 +71,9 @@ class StreamlitSession:
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}     # id -> widget, as drawn in the latest run
         self._states: dict[str, WidgetState] = {}
+        # As a browser does: large elements the server marks cacheable are kept by hash and named in
+        # the next rerun request, so the server sends a reference instead of the element again.
+        self._cache: dict[str, ForwardMsg] = {}
 
     async def __aenter__(self) -> StreamlitSession:
         self._ws = await websockets.connect(
@@ -103,6 +106,7 @@ class StreamlitSession:
         for ws in widget_states:
             self._states[ws.id] = ws
         cs.widget_states.widgets.extend(self._states.values())
+        cs.cached_message_hashes.extend(self._cache)
         started = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
         try:
@@ -121,6 +125,10 @@ class StreamlitSession:
             size += len(raw)
             fm = ForwardMsg()
             fm.ParseFromString(raw)
+            if fm.WhichOneof("type") == "ref_hash":
+                fm = self._cache.get(fm.ref_hash, fm)
+            elif fm.metadata.cacheable and fm.hash:
+                self._cache[fm.hash] = fm
             kind = fm.WhichOneof("type")
             if kind == "new_session":
                 widgets = {}

@@ -48,15 +48,18 @@ class SharedCache:
                     self._values.move_to_end(key)
                     self.hits += 1
                     return self._values[key]
-            value = build()
-            with self._lock:
-                self.misses += 1
-                if self.max_entries <= 0:
+            try:
+                value = build()
+            except BaseException:
+                with self._lock:
                     self._building.pop(key, None)
-                    return value
-                self._values[key] = value
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
+                raise
+            with self._lock:  # stored and unmarked at once: a newcomer either finds it or builds it
+                self.misses += 1
+                if self.max_entries > 0:
+                    self._values[key] = value
+                    while len(self._values) > self.max_entries:
+                        self._values.popitem(last=False)
                 self._building.pop(key, None)
             return value
 
