@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -408,6 +410,31 @@ def compact_geometry(geometry: Mapping[str, Any] | None, grid: Grid) -> dict | N
     return {"type": "MultiPolygon", "coordinates": kept} if kept else None
 
 
+_compacted: OrderedDict[tuple[int, Grid], tuple[Any, dict | None]] = OrderedDict()
+_compacted_lock = threading.Lock()
+MAX_COMPACTED = 4096  # unit outlines at one deck size or another (a city has ~10, China ~2,900)
+
+
+def _compact_once(geometry: Mapping[str, Any] | None, grid: Grid) -> dict | None:
+    """compact_geometry of a boundary file's geometry, once per process and grid (the boundary files are
+    loaded once and never change, so the geometry object is its own key; it is kept with the result,
+    so its id cannot be reused while the entry lives)."""
+    if geometry is None:
+        return None
+    key = (id(geometry), grid)
+    with _compacted_lock:
+        hit = _compacted.get(key)
+        if hit is not None and hit[0] is geometry:
+            _compacted.move_to_end(key)
+            return hit[1]
+    out = compact_geometry(geometry, grid)
+    with _compacted_lock:
+        _compacted[key] = (geometry, out)
+        while len(_compacted) > MAX_COMPACTED:
+            _compacted.popitem(last=False)
+    return out
+
+
 @lru_cache(maxsize=4)
 def compact_boundaries(kind: str, grid: Grid) -> dict:
     """load_boundaries(kind) with compact geometry and no properties (an outline layer needs neither)."""
@@ -464,7 +491,7 @@ def choropleth(
             **_tooltip_fields(name, value_label, no_data if v is None else fmt(v)),
         )
         out_features.append({"type": "Feature", "properties": props,
-                             "geometry": compact_geometry(f.get("geometry"), grid) or f.get("geometry")})
+                             "geometry": _compact_once(f.get("geometry"), grid) or f.get("geometry")})
         if "label_lon" in props and "label_lat" in props:
             label_rows.append(
                 {
