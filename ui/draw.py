@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pydeck as pdk
-
 import plotly.graph_objects as go
 import polars as pl
+import pydeck as pdk
 
+from exports.story import MapData, Slide, Story, value_text
 from ui import charts
 from ui.cache import drawn
-from ui.maps import CATEGORICAL, china_overview, choropleth, district_features, dots_layer, features_bounds, fit_view, legend
-from exports.story import MapData, Slide, Story, value_text
+from ui.maps import (
+    CATEGORICAL,
+    china_overview,
+    choropleth,
+    district_features,
+    dots_layer,
+    features_bounds,
+    fit_view,
+    legend,
+)
 from views.compare import Chart as CompareChart
 from views.compare import Scatter
 from views.maps import Choropleth
