@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from store.db import db_path
 from ui.context import version
 
 T = TypeVar("T")
@@ -81,8 +82,10 @@ def cache_for(page: str) -> SharedCache:
 
 
 def shared(page: str, params: tuple, build: Callable[[], T]) -> T:
-    """`build()` once per (page, params, data version); params must be hashable (use tuples, not lists)."""
-    return cache_for(page).get((version(), params), build)
+    """`build()` once per (page, params, store, data version); params must be hashable (tuples, not lists).
+
+    The store's path is part of the key: two stores can have the same data version."""
+    return cache_for(page).get((version(), str(db_path()), params), build)
 
 
 def clear() -> None:
