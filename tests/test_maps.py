@@ -250,7 +250,7 @@ def test_every_city_of_the_county_table_has_a_point_from_its_counties():
 
 
 # ---------------------------------------------------------------- payload: outlines at screen precision
-from ui.maps import boundary_bounds, china_overview  # noqa: E402
+from ui.maps import boundary_bounds  # noqa: E402
 from ui.outline import compact_geometry, grid_for  # noqa: E402
 
 
