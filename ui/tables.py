@@ -18,6 +18,10 @@ import streamlit as st
 # one worker runs the callback). Streamlit serialises a pyarrow Table as it is, so no pandas and
 # no pool job under the GIL happens here; the serving path has no Python callbacks in polars
 # either (tests/test_no_polars_callbacks.py), so neither half of the deadlock is left.
+# Without callbacks, polars is safe under one thread per session (verified on 2.1.0: four threads
+# mixing to_pandas, to_arrow and streaming group_by collects on one shared frame for 10 s): the
+# sessions' collects queue on the one pool, so the pool size needs no setting; what a pool job
+# must never do is call back into Python.
 #
 # CompatLevel.oldest(): large_string rather than string_view, which Streamlit's Arrow JS reads.
 _COMPAT = pl.CompatLevel.oldest()
