@@ -55,3 +55,8 @@ def quote(text: str) -> str:
 def title(text: str, lang: str) -> str:
     """A document title: 《…》 in Chinese, “…” in English."""
     return f"《{text}》" if lang == "zh" else quote(text)
+
+
+def cite(source_id: str, title_text: str, lang: str) -> str:
+    """A source as readers cite it: S000《title》 in Chinese, S000 “title” in English."""
+    return f"{source_id}{title(title_text, lang)}" if lang == "zh" else f"{source_id} {title(title_text, lang)}"

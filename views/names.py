@@ -45,5 +45,5 @@ class Names:
 
     def source_ref(self, source_id: str, *, with_id: bool = True) -> str:
         """A source as readers cite it: S000《title》 in Chinese, S000 “title” in English."""
-        title = punct.title(self.titles.get(source_id, source_id), self.lang)
-        return f"{source_id}{title}" if with_id and self.lang == "zh" else f"{source_id} {title}" if with_id else title
+        title = self.titles.get(source_id, source_id)
+        return punct.cite(source_id, title, self.lang) if with_id else punct.title(title, self.lang)
