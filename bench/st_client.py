@@ -54,6 +54,10 @@ class Run:
     elements: int
     bytes: int
     page_not_found: bool = False
+    texts: list[str] = field(default_factory=list)  # headings, markdown and captions, in order
+
+    def shows(self, text: str) -> bool:
+        return any(text in t for t in self.texts)
 
 
 class StreamlitSession:
@@ -67,6 +71,9 @@ class StreamlitSession:
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}     # id -> widget, as drawn in the latest run
         self._states: dict[str, WidgetState] = {}
+        # As a browser does: large elements the server marks cacheable are kept by hash and named in
+        # the next rerun request, so the server sends a reference instead of the element again.
+        self._cache: dict[str, ForwardMsg] = {}
 
     async def __aenter__(self) -> StreamlitSession:
         self._ws = await websockets.connect(
@@ -99,6 +106,7 @@ class StreamlitSession:
         for ws in widget_states:
             self._states[ws.id] = ws
         cs.widget_states.widgets.extend(self._states.values())
+        cs.cached_message_hashes.extend(self._cache)
         started = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
         try:
@@ -111,15 +119,21 @@ class StreamlitSession:
         elements = size = 0
         not_found = False
         widgets: dict[str, Widget] = {}
+        texts: list[str] = []
         while True:
             raw = await self._ws.recv()
             size += len(raw)
             fm = ForwardMsg()
             fm.ParseFromString(raw)
+            if fm.WhichOneof("type") == "ref_hash":
+                fm = self._cache.get(fm.ref_hash, fm)
+            elif fm.metadata.cacheable and fm.hash:
+                self._cache[fm.hash] = fm
             kind = fm.WhichOneof("type")
             if kind == "new_session":
                 widgets = {}
                 exceptions = []
+                texts = []
                 for p in fm.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash
                 if fm.new_session.page_script_hash:
@@ -135,6 +149,8 @@ class StreamlitSession:
                 etype = el.WhichOneof("type")
                 if etype == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                elif etype in ("heading", "markdown"):
+                    texts.append(getattr(el, etype).body)
                 elif etype is not None:
                     inner = getattr(el, etype)
                     wid = getattr(inner, "id", "") if hasattr(inner, "id") else ""
@@ -145,7 +161,7 @@ class StreamlitSession:
                 not_found = True
             elif kind == "script_finished" and fm.script_finished in _DONE:
                 self.widgets = widgets
-                return Run(time.perf_counter() - started, exceptions, elements, size, not_found)
+                return Run(time.perf_counter() - started, exceptions, elements, size, not_found, texts)
 
     # ---- widgets ----------------------------------------------------------------------------
     def widget(self, key: str) -> Widget:

@@ -37,7 +37,7 @@ from pptx.util import Emu, Inches, Pt
 
 from exports.story import Chart, Kpi, MapData, Slide, Story, Table, value_text
 from geo.boundaries import district_features
-from ui.messages import message
+from text.messages import message
 
 EA_FONT = "Microsoft YaHei"
 FALLBACK_FONT = "Noto Sans CJK SC"   # what a machine without YaHei substitutes (see the module doc)

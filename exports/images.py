@@ -26,7 +26,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from exports.story import Chart, MapData, Slide, display_format, value_text
+from exports.story import Chart, MapData, Slide, value_text
 from geo.boundaries import district_features
 from ui import charts
 from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_for, legend, text_color_on
@@ -227,7 +227,7 @@ def map_figure(
         x=label_x, y=label_y, mode="text", text=label_text, showlegend=False, hoverinfo="skip",
         textfont={"size": size - 2, "color": label_colour, "family": CJK_FAMILY},
     )
-    for colour, text in legend(m.values, lambda v: value_text(display_format(m.number_format, v), v, lang), lang=lang):
+    for colour, text in legend(m.values, lambda v: value_text(m.number_format, v, lang), lang=lang):
         fig.add_scatter(
             x=[None], y=[None], mode="markers", name=text, showlegend=True,
             marker={"symbol": "square", "size": size, "color": colour, "line": {"color": OUTLINE_COLOR, "width": 1}},

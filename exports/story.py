@@ -27,24 +27,23 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from queries.catalog import indicator as catalog_row
-from queries.compare import compare, definitions, published_note, published_values
+from queries.compare import TOTAL_PARTS, compare, definitions, published_note, published_values
 from queries.coverage import RATES, coverage
 from queries.funding import funding
-from queries.kpis import KPIS, kpis
+from queries.kpis import KPIS
 from queries.reconcile import reconcile
 from queries.scope import in_scope
-from ui import fmt
-from ui.messages import LANGS, message
+from text import indicators as ind
+from text import numbers, punct
+from text.messages import check_lang, message, no_data
+from views.common import Context
+from views.overview import Card, cards
+from views.published import Citation, PublishedFigure
 
 HEADLINE: tuple[str, ...] = tuple(k for k in KPIS if k != "communities")  # communities go to the title slide
-FUND_KINDS_PER_COMMUNITY: tuple[str, ...] = (
-    "fund_service_per_community",
-    "fund_work_per_community",
-    "fund_party_per_community",
-    "fund_other_per_community",
-)
 FUND_TOTAL_PER_COMMUNITY = "fund_total_per_community"
-# A KPI card also shows the reports' figures on these indicators (Wuzhou publishes funds per
+FUND_KINDS_PER_COMMUNITY: tuple[str, ...] = TOTAL_PARTS[FUND_TOTAL_PER_COMMUNITY]
+# The funding slides list the reports' figures on these indicators (Wuzhou publishes funds per
 # community by kind, 10万 + 5万, not a total).
 RELATED: dict[str, tuple[str, ...]] = {FUND_TOTAL_PER_COMMUNITY: (FUND_TOTAL_PER_COMMUNITY, *FUND_KINDS_PER_COMMUNITY)}
 VERDICT_ORDER: tuple[str, ...] = ("contradicted", "not_comparable", "consistent", "no_data")
@@ -75,22 +74,9 @@ class Figure:
     evidence: str
 
 
-@dataclass(frozen=True)
-class Kpi:
-    locality_id: str
-    locality: str
-    indicator: str
-    label: str
-    unit: str
-    value: float | None     # roster value in catalog units (rates as fractions)
-    text: str               # formatted, "无数据" when missing
-    change: float | None
-    change_text: str | None
-    period: str | None
-    prev_period: str | None
-    synthetic: bool
-    published: tuple[Figure, ...] = ()
-    published_text: str = ""    # "报告：≥10万（每社区服务群众专项经费） · 5万（每社区工作经费）"
+# A KPI card on a slide is the overview's card (views.overview.Card): the same numbers, the same
+# published figures and the same words on the page and in the deck.
+Kpi = Card
 
 
 @dataclass(frozen=True)
@@ -218,7 +204,7 @@ def resolve_locality(localities: pl.DataFrame, text: str) -> str:
     if hits.height == 1:
         return hits["locality_id"].item()
     focus = localities.filter(focus_level)
-    known = "、".join(focus["name_zh"].to_list()[:40])
+    known = punct.join_list(focus["name_zh"].to_list()[:40], "zh")
     if hits.height > 1:
         listed = ", ".join(hits["locality_id"].to_list())
         raise UnknownLocality(f"locality {text!r} is ambiguous: {listed}; give its id")
@@ -230,33 +216,23 @@ def resolve_locality(localities: pl.DataFrame, text: str) -> str:
     raise UnknownLocality(f"unknown locality {text!r}; known cities and counties: {known}")
 
 
-def display_format(number_format: str, value: float | None) -> str:
-    """The catalog format to print a value with: money under 1万 as an integer (babel's Chinese
-    compact format has no unit below 万, so 5578.947 would print as is)."""
-    if number_format == "money" and not fmt.is_missing(value) and abs(float(value)) < 10_000:  # type: ignore[arg-type]
-        return "integer"
-    return number_format
-
-
 def value_text(number_format: str, value: float | None, lang: str) -> str:
     """A roster value as the slides print it (无数据 / no data when missing)."""
-    return fmt.number(value, display_format(number_format, value), lang, no_data=message("present.no_data", lang))
+    return numbers.number(value, number_format, lang, no_data=no_data(lang))
 
 
 class _Context:
     """The tables, the language and the formatting shared by every slide builder."""
 
     def __init__(self, tables: dict[str, pl.DataFrame], lang: str) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+        self.view = Context({"datasets": pl.DataFrame(), **tables}, check_lang(lang))  # what the pages build from
         self.lang = lang
         self.localities = tables["localities"]
         self.facts = tables["facts"]
         self.sources = tables["sources"]
         self.rows_df = tables["community_rows"]
         self.rows = self.rows_df.lazy()
-        self.name_col = "name_en" if lang == "en" else "name_zh"
-        self._names = dict(zip(self.localities["locality_id"], self.localities[self.name_col], strict=True))
+        self.name_col = self.view.name_col
         self._published = published_values(self.facts, self.localities) if self.facts.height else None
 
     # text
@@ -264,40 +240,28 @@ class _Context:
         return message(f"present.{key}", self.lang, **kw)
 
     def name(self, locality_id: str) -> str:
-        return self._names.get(locality_id, locality_id)
+        return self.view.names.locality(locality_id)
 
     def label(self, indicator_id: str) -> str:
-        return catalog_row(indicator_id)[f"name_{self.lang}"]
+        return ind.label(indicator_id, self.lang)
 
     def unit(self, indicator_id: str) -> str:
-        return catalog_row(indicator_id)[f"unit_{self.lang}"] or ""
+        return ind.unit(indicator_id, self.lang)
 
     def number_format(self, indicator_id: str) -> str:
-        return catalog_row(indicator_id)["format"]
+        return ind.number_format(indicator_id)
 
     def value_text(self, indicator_id: str, value: float | None) -> str:
-        return value_text(self.number_format(indicator_id), value, self.lang)
+        return ind.value(indicator_id, value, self.lang)
 
     def qualified_text(self, indicator_id: str, value: float | None, qualifier: str | None) -> str:
         """A published value as printed, qualifier kept: ≥10万, >2,600, 100.0%."""
-        if fmt.is_missing(value):
-            return self.m("no_data")
-        return fmt.QUALIFIER_SIGN.get(qualifier or "exact", "") + self.value_text(indicator_id, value)
-
-    def change_text(self, indicator_id: str, change: float | None) -> str | None:
-        return fmt.change(change, display_format(self.number_format(indicator_id), change), self.lang)
+        if numbers.is_missing(value):
+            return no_data(self.lang)
+        return numbers.sign(qualifier) + self.value_text(indicator_id, value)
 
     def paren(self, text: str) -> str:
-        return f"（{text}）" if self.lang == "zh" else f" ({text})"
-
-    def published_line(self, indicator_id: str, figures: Sequence[Figure], *, with_labels: bool = True) -> str:
-        """"报告：≥10万（每社区服务群众专项经费） · 5万（每社区工作经费）" for a card or a cell."""
-        parts: list[str] = []
-        for f in figures:
-            text = f.text if f.indicator == indicator_id or not with_labels else f.text + self.paren(f.label)
-            if text not in parts:
-                parts.append(text)
-        return self.m("published_prefix") + " · ".join(parts) if parts else ""
+        return punct.paren(text, self.lang)
 
     def footer(self, synthetic: bool) -> str:
         return self.m("synthetic_footer") if synthetic else ""
@@ -335,8 +299,8 @@ class _Context:
             for r in pv.iter_rows(named=True)
         ]
 
-    def source_refs(self, figures: Sequence[Figure]) -> list[SourceRef]:
-        """The reports behind these figures, in source order, each with the evidence phrases used."""
+    def source_refs(self, figures: Sequence[Figure | Citation]) -> list[SourceRef]:
+        """The reports behind these figures (or facts), in source order, each with the evidence phrases used."""
         evidence: dict[str, list[str]] = {}
         for f in figures:
             phrases = evidence.setdefault(f.source_id, [])
@@ -356,33 +320,8 @@ class _Context:
         return refs
 
     def kpi_list(self, locality_id: str, period: str | None, indicators: Sequence[str]) -> list[Kpi]:
-        k = kpis(self.rows, locality_id, self.localities, period)
-        by_ind = {r["indicator"]: r for r in k.iter_rows(named=True)}
-        out = []
-        for ind in indicators:
-            r = by_ind.get(ind)
-            value = r["value"] if r else None
-            change = r["value_change"] if r else None
-            figures = self.figures(locality_id, RELATED.get(ind, (ind,)))
-            out.append(
-                Kpi(
-                    locality_id=locality_id,
-                    locality=self.name(locality_id),
-                    indicator=ind,
-                    label=self.label(ind),
-                    unit=self.unit(ind),
-                    value=value,
-                    text=self.value_text(ind, value),
-                    change=change,
-                    change_text=self.change_text(ind, change),
-                    period=r["period"] if r else period,
-                    prev_period=r["prev_period"] if r else None,
-                    synthetic=bool(r["synthetic"]) if r else False,
-                    published=tuple(figures),
-                    published_text=self.published_line(ind, figures),
-                )
-            )
-        return out
+        """The overview's cards for a locality, one per indicator even without a roster."""
+        return cards(self.view, locality_id, period, tuple(indicators), always=True)
 
 
 def _chart_frame(records: list[dict]) -> pl.DataFrame:
@@ -390,8 +329,15 @@ def _chart_frame(records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=schema)
 
 
-def _published_line(ctx: _Context, kpi: Kpi, *, with_labels: bool = True) -> str:
-    return ctx.published_line(kpi.indicator, kpi.published, with_labels=with_labels)
+def _figure_note(ctx: _Context, k: Kpi, f: PublishedFigure) -> str:
+    """S000 小区党组织覆盖率 100%: “…” — a speaker note for one published figure on a card."""
+    quotes = " ".join(punct.quote(c.evidence) for c in f.citations if c.evidence)
+    return f"{punct.join_list(f.source_ids, ctx.lang)} {k.label} {f.text_with_unit}: {quotes}"
+
+
+def _citations(kpis: Sequence[Kpi]) -> list:
+    """Every fact behind the cards' published figures (each with its source and evidence)."""
+    return [c for k in kpis for f in k.published for c in f.citations]
 
 
 # ---------------------------------------------------------------- one locality
@@ -442,8 +388,7 @@ def _locality_story(ctx: _Context, locality_id: str, period: str | None) -> Stor
 
     # 2. headline KPIs with the reports' figures
     cards = [k for k in all_kpis if k.indicator in HEADLINE]
-    for k in cards:
-        shown.extend(k.published)
+    shown.extend(_citations(cards))
     prev = next((k.prev_period for k in cards if k.prev_period), None)
     slides.append(
         Slide(
@@ -452,10 +397,10 @@ def _locality_story(ctx: _Context, locality_id: str, period: str | None) -> Stor
             kpis=cards,
             notes="\n".join(
                 [ctx.m("notes.kpis")]
-                + [f"{k.label}: {k.text}  {_published_line(ctx, k)}".rstrip() for k in cards]
-                + [f"{f.source_id} {f.label} {f.text}: “{f.evidence}”" for k in cards for f in k.published]
+                + [f"{k.label}: {k.text}  {k.published_text}".rstrip() for k in cards]
+                + [_figure_note(ctx, k, f) for k in cards for f in k.published]
             ),
-            sources=ctx.source_refs([f for k in cards for f in k.published]),
+            sources=ctx.source_refs(_citations(cards)),
             synthetic=synthetic, footer=ctx.footer(synthetic),
         )
     )
@@ -530,7 +475,8 @@ def _locality_story(ctx: _Context, locality_id: str, period: str | None) -> Stor
                     number_format=ctx.number_format(FUND_KINDS_PER_COMMUNITY[0]),
                     value_title=ctx.unit(FUND_TOTAL_PER_COMMUNITY), data=_chart_frame(records),
                 ),
-                bullets=[ctx.m("published_prefix") + f"{f.label} {f.text}" + ctx.paren(f.source_id) for f in fund_figs],
+                bullets=[ctx.view.m("overview.published_line", figures=f"{f.label} {f.text}" + ctx.paren(f.source_id))
+                         for f in fund_figs],
                 notes="\n".join([ctx.m("notes.funding")] + [f"{f.source_id}: “{f.evidence}”" for f in fund_figs]),
                 sources=ctx.source_refs(fund_figs),
                 synthetic=synthetic, footer=ctx.footer(synthetic),
@@ -646,30 +592,25 @@ def _sources_slide(ctx: _Context, shown: list[Figure]) -> Slide:
 
 
 def _published_funding(ctx: _Context, locality_id: str) -> tuple[float | None, str, list[Figure]]:
-    """A locality's published funds per community per year: (value, label, figures behind it).
+    """A locality's published funds per community per year: (value, label, the facts behind it).
 
-    A published total wins; otherwise the kinds a report names are added up (Wuzhou: 10万 service
-    funds at least + 5万 work funds = at least 15万, labelled "≥10万+5万"). The sum is at least /
-    about / more than as soon as one part is.
+    The figure the compare page shows (views.published): a published total, or else the kinds a
+    report names added up (Wuzhou: 10万 service funds at least + 5万 work funds = at least 15万,
+    labelled "≥10万+5万"), at least / more than as soon as one part is.
     """
-    figs = ctx.figures(locality_id, RELATED[FUND_TOTAL_PER_COMMUNITY])
-    totals = [f for f in figs if f.indicator == FUND_TOTAL_PER_COMMUNITY]
-    if totals:
-        return totals[0].value, totals[0].text, totals[:1]
-    parts: dict[str, Figure] = {}
-    for f in figs:
-        parts.setdefault(f.indicator, f)
-    if not parts:
+    figs = ctx.view.published([locality_id], [FUND_TOTAL_PER_COMMUNITY], merge=True)
+    if not figs:
         return None, "", []
-    used = list(parts.values())
-    return sum(f.value for f in used), "+".join(f.text for f in used), used
+    first = figs[0]
+    facts = [f for f in ctx.figures(locality_id, RELATED[FUND_TOTAL_PER_COMMUNITY]) if f.fact_id in first.fact_ids]
+    return first.value, first.text, facts
 
 
 def _compare_story(ctx: _Context, ids: list[str], period: str | None) -> Story:
     for i in ids:
         ctx.locality(i)
     names = [ctx.name(i) for i in ids]
-    places = ctx.m("list_sep").join(names)
+    places = punct.join_list(names, ctx.lang)
     all_periods = sorted({p for i in ids for p in ctx.periods(i)})
     if period is None and all_periods:
         period = all_periods[-1]
@@ -689,15 +630,13 @@ def _compare_story(ctx: _Context, ids: list[str], period: str | None) -> Story:
     )
 
     cards = [k for i in ids for k in per_loc[i] if k.indicator in KPIS]
-    for k in cards:
-        shown.extend(k.published)
+    shown.extend(_citations(cards))
     rows = []
-    for ind in KPIS:
-        cells = [ctx.label(ind)]
+    for kpi_id in KPIS:
+        cells = [ctx.label(kpi_id)]
         for i in ids:
-            k = next(k for k in per_loc[i] if k.indicator == ind)
-            line = _published_line(ctx, k, with_labels=False)
-            cells.append(k.text + (f"\n{line}" if line else ""))
+            k = next(k for k in per_loc[i] if k.indicator == kpi_id)
+            cells.append(k.text + (f"\n{k.published_text}" if k.published_text else ""))
         rows.append(tuple(cells))
     slides.append(
         Slide(
@@ -706,7 +645,7 @@ def _compare_story(ctx: _Context, ids: list[str], period: str | None) -> Story:
             kpis=cards,
             table=Table(columns=(ctx.m("col.indicator"), *names), rows=tuple(rows)),
             notes=ctx.m("notes.kpis"),
-            sources=ctx.source_refs([f for k in cards for f in k.published]),
+            sources=ctx.source_refs(_citations(cards)),
             synthetic=synthetic, footer=ctx.footer(synthetic),
         )
     )
@@ -727,12 +666,12 @@ def _compare_story(ctx: _Context, ids: list[str], period: str | None) -> Story:
     for i, name in zip(ids, names, strict=True):
         value, label, used = _published_funding(ctx, i)
         records.append({"category": name, "series": published_series, "value": value,
-                        "label": label or ctx.m("no_data")})
+                        "label": label or no_data(ctx.lang)})
         fund_figs.extend(used)
         for f in used:
             caveat_rows.append((name, f.text, f.label, f.source_id, f"“{f.evidence}”"))
         if not used:
-            caveat_rows.append((name, ctx.m("no_data"), "—", "—", "—"))
+            caveat_rows.append((name, no_data(ctx.lang), "—", "—", "—"))
     shown.extend(fund_figs)
     slides.append(
         Slide(
@@ -805,8 +744,7 @@ def _compare_story(ctx: _Context, ids: list[str], period: str | None) -> Story:
     bullets = [published_note(ctx.lang)]
     if synthetic:
         bullets.append(ctx.m("caveat.synthetic"))
-    bullets += [f"{r['name']}：{r['definition']}" if ctx.lang == "zh" else f"{r['name']}: {r['definition']}"
-                for r in defs.iter_rows(named=True)]
+    bullets += [punct.labelled(r["name"], r["definition"], ctx.lang) for r in defs.iter_rows(named=True)]
     slides.append(
         Slide(
             kind="caveat", key="caveat", title=ctx.m("caveat.title"), subtitle=ctx.m("caveat.subtitle"),
@@ -855,5 +793,5 @@ def build_story(
 
 __all__ = [
     "Chart", "Figure", "Kpi", "MapData", "Slide", "SourceRef", "Story", "Table", "UnknownLocality",
-    "build_story", "display_format", "resolve_locality", "value_text",
+    "build_story", "resolve_locality", "value_text",
 ]

@@ -13,17 +13,15 @@ from ui.shell import page_guard
 
 page_guard()
 
-from exports.deck import build_deck  # noqa: E402
-from exports.images import slide_figure  # noqa: E402
-from exports.story import Slide, Story, build_story, value_text  # noqa: E402
-from ui import urlstate  # noqa: E402
-from ui.context import table, version  # noqa: E402
-from ui.filters import current, focus_localities  # noqa: E402
-from ui.i18n import lang, name_col, t  # noqa: E402
-from ui.maps import choropleth, district_features, legend, source_note  # noqa: E402
+from exports.story import Slide  # noqa: E402
+from ui import draw, urlstate  # noqa: E402
+from ui.cache import shared  # noqa: E402
+from ui.filters import current  # noqa: E402
+from ui.filters import tables as store_tables  # noqa: E402
+from ui.i18n import lang, t  # noqa: E402
+from ui.maps import source_note  # noqa: E402
+from views import present  # noqa: E402
 
-TABLES = ("localities", "sources", "facts", "community_rows")
-JOURNEY_COMPARISON = ("450400", "450800", "450481")  # 梧州市, 贵港市, 岑溪市: the researchers' usual trio
 CHART_HEIGHT = 600
 MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+-.!|~$")
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -68,15 +66,6 @@ st.html(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _story(data_version: str, locality_id: str | None, compare_ids: tuple[str, ...], period: str | None,
-           lang_code: str) -> Story:
-    tables = {name: table(name) for name in TABLES}
-    if compare_ids:
-        return build_story(tables, compare_ids=list(compare_ids), period=period, lang=lang_code)
-    return build_story(tables, locality_id=locality_id, period=period, lang=lang_code)
-
-
 def _e(text: object) -> str:
     return html.escape(str(text))
 
@@ -106,17 +95,10 @@ def _kpis(slide: Slide) -> None:
 
 def _map(slide: Slide, code: str) -> None:
     m = slide.map
-    features = district_features(m.city_adcode)
-    fmt = lambda v: value_text(m.number_format, v, code)  # noqa: E731
-    deck = choropleth(features, m.values, value_label=m.value_label, fmt=fmt, name_key=name_col(), lang=code,
-                      highlight=m.highlight, width=1400, height=CHART_HEIGHT)
-    for layer in deck.layers:  # names readable from the back of the room
-        if getattr(layer, "id", None) == "labels":
-            layer.get_size = 22
-    st.pydeck_chart(deck, height=CHART_HEIGHT)
+    st.pydeck_chart(draw.slide_deck(m, code, height=CHART_HEIGHT), height=CHART_HEIGHT)
     items = "".join(
         f'<span><span class="swatch" style="background:{_e(colour)}"></span>{_e(text)}</span>'
-        for colour, text in legend(m.values, fmt, lang=code)
+        for colour, text in draw.slide_legend(m, code)
     )
     st.html(f'<div class="present-legend"><b>{_e(m.value_label)}</b>{items}</div>')
     st.caption(source_note(code))
@@ -148,7 +130,7 @@ def _slide(slide: Slide, code: str) -> None:
         _map(slide, code)
     elif slide.kind == "chart" and slide.chart is not None:
         # theme=None: Streamlit's chart theme would shrink and grey out the projector-size fonts
-        st.plotly_chart(slide_figure(slide, code, big=True, height=CHART_HEIGHT), theme=None,
+        st.plotly_chart(draw.slide_chart(slide, code, height=CHART_HEIGHT), theme=None,
                         config={"displayModeBar": False}, key=f"present_chart_{slide.key}")
     elif slide.kind in ("reconcile", "caveat") and slide.table is not None:
         _table(slide)
@@ -164,8 +146,7 @@ def _slide(slide: Slide, code: str) -> None:
 
 code = lang()
 f = current()
-focus = focus_localities()
-labels = dict(zip(focus["locality_id"].to_list(), focus[name_col()].to_list(), strict=True)) if focus.height else {}
+labels = shared("present.choices", (code,), lambda: present.choices(store_tables(), code))
 
 with st.container(key="present_toolbar", horizontal=True, vertical_alignment="center", gap="medium"):
     st.page_link("pages/overview.py", label=t("present.exit"), icon=":material/close:",
@@ -178,7 +159,7 @@ with st.container(key="present_toolbar", horizontal=True, vertical_alignment="ce
     if mode == "compare":
         compare_ids = urlstate.multiselect(
             t("present.compare_pick"), list(labels), key="cmp",
-            default=[c for c in JOURNEY_COMPARISON if c in labels] or list(labels)[:3],
+            default=present.default_comparison(labels),
             format_func=labels.get, label_visibility="collapsed", width=520,
         )
     toolbar_nav = st.container(horizontal=True, vertical_alignment="center", gap="small", width="content")
@@ -191,7 +172,9 @@ if mode == "locality" and not f.locality_id:
     st.info(t("present.no_locality"))
     st.stop()
 
-story = _story(version(), f.locality_id, tuple(compare_ids) if mode == "compare" else (), f.period, code)
+key = (f.locality_id, tuple(compare_ids) if mode == "compare" else (), f.period, code)
+story = shared("present", key, lambda: present.build(store_tables(), locality_id=key[0], compare_ids=key[1],
+                                                     period=key[2], lang=code))
 total = len(story)
 numbers = list(range(1, total + 1))
 
@@ -203,7 +186,7 @@ with toolbar_nav:
               on_click=_step, args=(1, total))
 with toolbar_download:
     st.download_button(
-        t("present.download"), data=lambda: build_deck(story), file_name=f"{story.file_stem}.pptx", mime=PPTX_MIME,
+        t("present.download"), data=lambda: draw.deck_pptx(story), file_name=f"{story.file_stem}.pptx", mime=PPTX_MIME,
         key="present_pptx", icon=":material/download:", on_click="ignore",
     )
 

@@ -45,6 +45,9 @@ DIMENSION_DOCS: dict[str, str] = {
     "qualifier": "exact, more_than, at_least, about, up_to",
     "fact_id": "id of the published fact",
     "source_id": "id of the source report",
+    "fact_ids": "ids of the published facts behind a figure (several reports, or the parts of a total)",
+    "source_ids": "ids of the source reports behind a figure",
+    "parts": "the published parts a total was added up from (null: the total was published itself)",
     "evidence": "the report's phrase behind the fact",
     "note": "caveat text in the requested language",
     # reconciliation and conflicts

@@ -10,20 +10,14 @@ from queries.base import COMMUNITY_KEYS, community_values
 from queries.catalog import LANGS, indicator, load_catalog
 from queries.scope import by_locality, in_scope, locate_facts
 from store.columns import MONEY
+from text.messages import message
 
-PUBLISHED_NOTE: dict[str, str] = {
-    "zh": "公开报道中的数字可能与名册口径不同（统计范围、时点、经费类别等），仅供对照，不宜直接比较。",
-    "en": "Published figures may use different definitions from the rosters (scope, date, kinds of funds); "
-    "they are shown for reference, not for direct comparison.",
-}
 # Totals a report may publish only in parts (Wuzhou: service funds ≥10万 and work funds 5万 per
-# community, never the total): published(parts=True) adds them up, saying so in fact_id.
+# community, never the total): published(parts=True) adds them up, saying so in `parts`.
 TOTAL_PARTS: dict[str, tuple[str, ...]] = {
     "fund_total": MONEY,
     "fund_total_per_community": tuple(f"{kind}_per_community" for kind in MONEY),
 }
-PART_SEP = "+"
-SAME_SEP = ","  # fact_ids / source_ids of reports that state the same figure (published(merge=True))
 LONG: dict[str, pl.DataType] = {
     "locality_id": pl.String(),
     "period": pl.String(),
@@ -40,7 +34,7 @@ def _lang(lang: str) -> str:
 
 def published_note(lang: str = "zh") -> str:
     """The caveat to show beside published figures, in `lang` (zh or en)."""
-    return PUBLISHED_NOTE[_lang(lang)]
+    return message("common.published_note", _lang(lang))
 
 
 def _long(wide: pl.DataFrame, indicators: Sequence[str], index: Sequence[str]) -> pl.DataFrame:
@@ -208,7 +202,6 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
                 pl.col("source_id").first(),
                 pl.col("qualifier").first(),
                 pl.col("value").first(),
-                pl.col("evidence").first(),
                 pl.col("low").first(),
                 pl.col("high").first(),
                 pl.col("bounds").first(),
@@ -222,11 +215,11 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
             part.sort("locality_id", "period", "_order", nulls_last=True)
             .group_by("locality_id", "period", maintain_order=True)
             .agg(
-                pl.col("fact_id").str.join(PART_SEP),
-                pl.col("source_id").unique(maintain_order=True).str.join(PART_SEP),
+                pl.col("fact_id").alias("fact_ids"),
+                pl.col("source_id").unique(maintain_order=True).alias("source_ids"),
                 pl.col("qualifier"),
                 pl.col("value").sum(),
-                pl.col("evidence").str.join("；"),
+                pl.col("value").alias("parts"),
                 pl.col("low").sum(),
                 pl.when(pl.col("high").is_not_null().all()).then(pl.col("high").sum()).alias("high"),
                 pl.col("bounds").str.starts_with("[").all().alias("_low_closed"),
@@ -250,8 +243,27 @@ def _summed_parts(values: pl.DataFrame) -> pl.DataFrame:
             )
             .filter(pl.col("qualifier").is_not_null())
         )
-        out.append(summed.select(values.columns))
-    return pl.concat(out) if out else values.head(0)
+        out.append(summed.select(PUBLISHED.keys()))
+    return pl.concat(out) if out else pl.DataFrame(schema=PUBLISHED)
+
+
+# published(): one row per figure a report states (or that its parts add up to). Ids come as
+# lists, never as joined strings, so every reader builds the figure's text the same way
+# (views/published.py).
+PUBLISHED: dict[str, pl.DataType] = {
+    "locality_id": pl.String(),
+    "period": pl.String(),
+    "indicator": pl.String(),
+    "value": pl.Float64(),
+    "qualifier": pl.String(),
+    "fact_ids": pl.List(pl.String()),
+    "source_ids": pl.List(pl.String()),
+    "parts": pl.List(pl.Float64()),
+    # the interval the wording implies, in catalog units (null end = unbounded; bounds: which ends are closed)
+    "low": pl.Float64(),
+    "high": pl.Float64(),
+    "bounds": pl.String(),
+}
 
 
 def published(
@@ -263,43 +275,53 @@ def published(
     parts: bool = False,
     merge: bool = False,
 ) -> pl.DataFrame:
-    """published_values() of some localities and indicators (None: all).
+    """One row per published figure of some localities and indicators (None: all): locality_id,
+    period, indicator, value (catalog units), qualifier, fact_ids and source_ids (lists: the facts
+    and reports behind the figure), parts (null, or the published parts a total was added up from),
+    and low, high, bounds: the interval the wording implies (figures/wording.py), in catalog units.
 
     With `parts`, a total in TOTAL_PARTS that a locality does not publish but whose parts it
     does (Wuzhou: service funds ≥10万 and work funds 5万 per community; Guigang: service funds
-    ≥20万) gets a row of its own: the sum of the published parts, fact_id and source_id joined
-    with "+" in the parts' catalog order, evidence joined with "；". Funds are never negative, so
-    the sum of some parts is a floor of the total (`at_least`, or `more_than` if a part is);
-    only a complete set of parts can give an exact (or about, up_to) total. Parts that disagree
-    between sources, or whose qualifiers give no bound (an `about` part of an incomplete set),
-    are not added up. The parts' own rows stay.
+    ≥20万) gets a row of its own: the sum of the published parts, fact_ids in the parts' catalog
+    order and `parts` their values. Funds are never negative, so the sum of some parts is a
+    floor of the total (`at_least`, or `more_than` if a part is); only a complete set of parts
+    can give an exact (or about, up_to) total. Parts that disagree between sources, or whose
+    qualifiers give no bound (an `about` part of an incomplete set), are not added up. The
+    parts' own rows stay.
 
     With `merge`, reports that state the same figure (same locality, period, indicator, value and
-    qualifier) are one row: fact_id and source_id joined with "," (SAME_SEP), evidence with "；".
-    Figures that differ stay apart: a chart shows a disagreement, it does not resolve it.
+    qualifier) are one row, their fact_ids and source_ids together. Figures that differ stay
+    apart: a chart shows a disagreement, it does not resolve it.
     """
     values = published_values(facts, localities)
     if locality_ids is not None:
         values = values.filter(pl.col("locality_id").is_in(list(locality_ids)))
+    rows = values.select(
+        "locality_id", "period", "indicator", "value", "qualifier",
+        pl.concat_list("fact_id").alias("fact_ids"),
+        pl.concat_list("source_id").alias("source_ids"),
+        pl.lit(None, pl.List(pl.Float64)).alias("parts"),
+        "low", "high", "bounds",
+    )
     if parts:
-        values = pl.concat([values, _summed_parts(values)])
+        rows = pl.concat([rows, _summed_parts(values)])
     if indicators is not None:
-        values = values.filter(pl.col("indicator").is_in(list(indicators)))
+        rows = rows.filter(pl.col("indicator").is_in(list(indicators)))
     if merge:
-        values = (
-            values.sort("fact_id")
+        rows = (
+            rows.sort(pl.col("fact_ids").list.first())
             .group_by("locality_id", "period", "indicator", "value", "qualifier", maintain_order=True)
             .agg(
-                pl.col("fact_id").str.join(SAME_SEP),
-                pl.col("source_id").unique(maintain_order=True).str.join(SAME_SEP),
-                pl.col("evidence").unique(maintain_order=True).str.join("；"),
+                pl.col("fact_ids").list.explode(keep_nulls=False, empty_as_null=False),
+                pl.col("source_ids").list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True),
+                pl.col("parts").first(),
                 pl.col("low").first(),
                 pl.col("high").first(),
                 pl.col("bounds").first(),
             )
-            .select(values.columns)
+            .select(PUBLISHED.keys())
         )
-    return values.sort("locality_id", "indicator", "fact_id", nulls_last=True)
+    return rows.sort("locality_id", "indicator", pl.col("fact_ids").list.first(), nulls_last=True)
 
 
 def beside_published(
@@ -317,8 +339,8 @@ def beside_published(
 ) -> pl.DataFrame:
     """One row per locality per period per indicator per basis: roster values (basis `roster`,
     qualifier `exact`, `synthetic` flagged) and the published facts of the same localities and
-    indicators (basis `published`, the report's qualifier, fact_id, source_id and a `note` that
-    published figures may use different definitions). Values are in catalog units.
+    indicators (basis `published`, the report's qualifier, fact_ids, source_ids, parts and a `note`
+    that published figures may use different definitions). Values are in catalog units.
 
     Roster values of every period, or only of `period`, or (`latest`) of each locality's latest
     period; published facts whatever their period. `parts` and `merge`: see published().
@@ -332,8 +354,9 @@ def beside_published(
     roster = _long(wide, indicators, ["locality_id", "period", "synthetic"]).with_columns(
         pl.lit("roster").alias("basis"),
         pl.lit("exact").alias("qualifier"),
-        pl.lit(None, pl.String).alias("fact_id"),
-        pl.lit(None, pl.String).alias("source_id"),
+        pl.lit(None, PUBLISHED["fact_ids"]).alias("fact_ids"),
+        pl.lit(None, PUBLISHED["source_ids"]).alias("source_ids"),
+        pl.lit(None, PUBLISHED["parts"]).alias("parts"),
         pl.lit(None, pl.String).alias("note"),
     )
     facts_shown = published(facts, localities, locality_ids, indicators, parts=parts, merge=merge).with_columns(
@@ -349,9 +372,10 @@ def beside_published(
         "value",
         "qualifier",
         "synthetic",
-        "fact_id",
-        "source_id",
+        "fact_ids",
+        "source_ids",
+        "parts",
         "note",
     ]
     out = pl.concat([roster.select(cols), facts_shown.select(cols)], how="vertical_relaxed")
-    return out.sort("locality_id", "indicator", "period", "basis", "fact_id", nulls_last=True)
+    return out.sort("locality_id", "indicator", "period", "basis", pl.col("fact_ids").list.first(), nulls_last=True)

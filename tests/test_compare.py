@@ -6,7 +6,6 @@ import polars as pl
 import pytest
 
 from queries.compare import (
-    PUBLISHED_NOTE,
     beside_published,
     compare,
     definitions,
@@ -250,7 +249,7 @@ def test_beside_published_labels_basis_and_qualifier():
 
 def test_beside_published_notes_that_definitions_may_differ():
     df = beside_published(ROWS, FACTS, LOCALITIES, ["450400"], ["compound_coverage"], lang="en")
-    assert df.filter(pl.col("basis") == "published")["note"].to_list() == [PUBLISHED_NOTE["en"]]
+    assert df.filter(pl.col("basis") == "published")["note"].to_list() == [published_note("en")]
     assert df.filter(pl.col("basis") == "roster")["note"].to_list() == [None]
 
 
@@ -294,28 +293,30 @@ FUND_FACTS = _facts(
 
 def test_published_without_parts_is_published_values_of_the_localities():
     df = published(FUND_FACTS, LOCALITIES, ["450400"])
-    assert sorted(df["fact_id"]) == ["F1", "F2"]
+    assert sorted(df["fact_ids"].list.first()) == ["F1", "F2"]
+    assert df["parts"].null_count() == df.height
 
 
 def test_published_adds_a_total_up_from_its_parts_as_a_floor():
     df = published(FUND_FACTS, LOCALITIES, indicators=["fund_total_per_community"], parts=True)
     got = {r["locality_id"]: r for r in df.iter_rows(named=True)}
     # Wuzhou: ≥10万 + 5万 → at least 15万, both facts named, in catalog order of the parts
-    assert (got["450400"]["fact_id"], got["450400"]["value"], got["450400"]["qualifier"]) == (
-        "F1+F2",
+    assert (got["450400"]["fact_ids"], got["450400"]["value"], got["450400"]["qualifier"]) == (
+        ["F1", "F2"],
         150_000.0,
         "at_least",
     )
-    assert got["450400"]["evidence"] == "F1 原文；F2 原文"
+    assert got["450400"]["parts"] == [100_000.0, 50_000.0]
+    assert got["450400"]["source_ids"] == ["S1"]
     # Guigang publishes one part only: still a floor of the total
     assert (got["450800"]["value"], got["450800"]["qualifier"]) == (200_000.0, "at_least")
     # Gangbei publishes the total itself: the report's figure, not a sum
-    assert (got["450802"]["fact_id"], got["450802"]["qualifier"]) == ("F4", "exact")
+    assert (got["450802"]["fact_ids"], got["450802"]["qualifier"], got["450802"]["parts"]) == (["F4"], "exact", None)
 
 
 def test_published_keeps_the_parts_rows():
     df = published(FUND_FACTS, LOCALITIES, ["450400"], parts=True)
-    assert sorted(df["fact_id"]) == ["F1", "F1+F2", "F2"]
+    assert sorted(df["fact_ids"].to_list()) == [["F1"], ["F1", "F2"], ["F2"]]
 
 
 def test_a_complete_set_of_exact_parts_makes_an_exact_total():
@@ -338,7 +339,7 @@ def test_parts_that_give_no_bound_or_disagree_are_not_added_up():
 def test_beside_published_with_parts_and_latest_period():
     lf = pl.concat([ROWS, ROWS.with_columns(pl.lit("2023").alias("period"))])
     df = beside_published(lf, FUND_FACTS, LOCALITIES, ["450400"], ["fund_total_per_community"], latest=True, parts=True)
-    assert sorted(df.select("basis", "fact_id").rows(), key=str) == [("published", "F1+F2"), ("roster", None)]
+    assert sorted(df.select("basis", "fact_ids").rows(), key=str) == [("published", ["F1", "F2"]), ("roster", None)]
     assert df.filter(pl.col("basis") == "roster")["period"].to_list() == ["2024"]
 
 
@@ -377,9 +378,8 @@ def test_published_merge_joins_reports_that_state_the_same_figure_and_keeps_disa
         ("F4", "S2", "梧州市", "compounds_with_party_org", 543.0, "个", "exact"),
     )
     df = published(facts, LOCALITIES, ["450400"], merge=True)
-    assert df.select("indicator", "fact_id", "source_id", "value").rows() == [
-        ("compound_coverage", "F1,F2", "S1,S2", 1.0),
-        ("compounds_with_party_org", "F3", "S1", 201.0),
-        ("compounds_with_party_org", "F4", "S2", 543.0),
+    assert df.select("indicator", "fact_ids", "source_ids", "value").rows() == [
+        ("compound_coverage", ["F1", "F2"], ["S1", "S2"], 1.0),
+        ("compounds_with_party_org", ["F3"], ["S1"], 201.0),
+        ("compounds_with_party_org", ["F4"], ["S2"], 543.0),
     ]
-    assert df["evidence"][0] == "F1 原文；F2 原文"

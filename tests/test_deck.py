@@ -207,7 +207,7 @@ def test_comparison_deck(trio_deck, trio_story, tables):
     assert labels == ["≥10万+5万", "≥20万", "18万"]  # the reports' qualifiers travel with the bars
     kpi_table = next(sh.table for sh in trio_deck.slides[1].shapes if sh.has_table)
     assert [c.text for c in kpi_table.rows[0].cells] == ["指标", "梧州市", "贵港市", "岑溪市"]
-    assert "报告：≥20万" in kpi_table.cell(7, 2).text
+    assert "公开报道：≥20万 元（S001，仅分项之和）" in kpi_table.cell(7, 2).text  # the overview card's words
     caveat = slide_text(trio_deck.slides[5])
     assert "不宜直接比较" in caveat and "每社区服务群众专项经费" in caveat
 

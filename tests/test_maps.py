@@ -268,3 +268,26 @@ def test_dense_city_labels_do_not_run_into_each_other():
     for i, (x, y, w, h) in enumerate(boxes):
         for x2, y2, w2, h2 in boxes[i + 1:]:
             assert abs(x - x2) >= w + w2 or abs(y - y2) >= h + h2
+
+
+# ---------------------------------------------------------------- payload: outlines at screen precision
+from ui.maps import boundary_bounds  # noqa: E402
+from ui.outline import compact_geometry, grid_for  # noqa: E402
+
+
+def test_compact_geometry_keeps_rings_closed_and_drops_what_shrinks_to_nothing():
+    square = [[0.0, 0.0], [1.0, 0.0], [1.0, 0.5], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    speck = [[5.0, 5.0], [5.001, 5.0], [5.001, 5.001], [5.0, 5.0]]
+    out = compact_geometry({"type": "MultiPolygon", "coordinates": [[square], [speck]]}, (0.01, 2))
+    assert out == {"type": "MultiPolygon", "coordinates": [[[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0],
+                                                              [0.0, 0.0]]]]}
+
+
+def test_the_map_of_china_sends_its_outline_at_screen_precision():
+    deck = json.loads(china_overview([], width=480, height=430).to_json())
+    outline = next(layer for layer in deck["layers"] if layer["id"] == "provinces")["data"]
+    assert len(json.dumps(outline, separators=(",", ":"))) < 100_000  # 229 KB at the stored precision
+    xs = [pt[0] for f in outline["features"] for poly in f["geometry"]["coordinates"] for ring in poly for pt in ring]
+    lo, _, hi, _ = boundary_bounds("provinces")
+    tolerance, _ = grid_for(boundary_bounds("provinces"), 480, 430)
+    assert abs(min(xs) - lo) <= tolerance and abs(max(xs) - hi) <= tolerance  # the outline still spans China

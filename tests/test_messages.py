@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import ROOT
-from ui.messages import catalog, message
+from text.messages import catalog, message
 
 
 def test_every_message_has_both_languages():
@@ -18,8 +18,9 @@ def test_every_message_has_both_languages():
 def test_every_t_call_names_a_defined_key():
     keys = set(catalog())
     used: set[str] = set()
-    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]:
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z_][\w.]*)["']""", path.read_text(encoding="utf-8")))
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("views/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\b(?:t|m|message)\(\s*["']([a-z_][\w.]*\.[\w.]+)["']""", text))
     assert used, "no t() calls found"
     assert sorted(used - keys) == []
 

@@ -1,11 +1,11 @@
-"""Whole-table name expressions give exactly what the per-row lookups give."""
+"""views/names.py: whole-table name expressions give exactly what the per-row lookups give."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from ui.names import Names
+from views.names import Names
 
 FRAME = pl.DataFrame({
     "district_id": ["450403", "450403", None, "999999", "450481"],
@@ -15,9 +15,8 @@ LOCALITIES = {"450403": "Wanxiu District", "450403/城东社区": "Chengdong Com
 
 
 def _names(lang: str) -> Names:
-    names = object.__new__(Names)  # no Streamlit session: the tables are given here
-    names.lang, names.localities, names.titles = lang, dict(LOCALITIES), {}
-    return names
+    loc = pl.DataFrame({"locality_id": list(LOCALITIES), "name_zh": list(LOCALITIES), "name_en": list(LOCALITIES.values())})
+    return Names(loc, pl.DataFrame(), lang)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

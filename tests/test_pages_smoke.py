@@ -38,7 +38,7 @@ import json  # noqa: E402
 
 from queries.catalog import indicator as catalog_row  # noqa: E402
 from queries.kpis import KPIS  # noqa: E402
-from ui.messages import message  # noqa: E402
+from text.messages import message  # noqa: E402
 
 SYNTHETIC = message("common.synthetic_banner", "zh")
 

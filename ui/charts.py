@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import polars as pl
 
 from ui.maps import CATEGORICAL, MISSING_COLOR, PALETTE
+
+if TYPE_CHECKING:
+    from views.overview import Ranking
 
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 PUBLISHED_COLOR = CATEGORICAL[0]   # orange: a report's figure
@@ -188,3 +192,14 @@ def tick_format(fmt_name: str) -> dict:
 
 
 __all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "value_axis", "nice_ticks", "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")
+
+
+def lag_ranking(view: Ranking) -> go.Figure:
+    """Where a rate lags (views.overview.Ranking): lowest first, the 0–100% axis fixed, the target dashed."""
+    frame = pl.DataFrame({"label": list(view.labels), "value": list(view.values), "text": list(view.texts)},
+                         schema={"label": pl.String, "value": pl.Float64, "text": pl.String})
+    fig = ranking(frame, label="label", value="value", text="text", fmt=view.fmt, title=view.title, ascending=True)
+    value_axis(fig, [0.0, 1.0], view.fmt, axis="x", fixed_range=True)
+    fig.add_vline(x=1.0, line_dash="dash", line_color="#555555", annotation_text=view.target_label,
+                  annotation_position="top left")
+    return fig

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from queries.scope import tier_expr
 from ui import urlstate
+from ui.cache import shared
 from ui.context import table
-from ui.i18n import name_col, t
+from ui.i18n import lang, t
+from views import common
 
 ALL = "all"
 DEFAULT_LOCALITY = "450400"  # Wuzhou: the first city with both reports and a roster
@@ -29,64 +30,44 @@ class Filters:
         return self.district_id or self.locality_id
 
 
+def tables() -> dict[str, pl.DataFrame]:
+    """The store's tables a view-model is built from (shared frames: never change them in place)."""
+    return {name: table(name) for name in ("localities", "sources", "facts", "datasets", "community_rows")}
+
+
 def focus_localities() -> pl.DataFrame:
     """Cities and county-level units that have a roster or published figures, cities first."""
-    loc = table("localities")
-    if loc.is_empty():
-        return loc
-    rows = table("community_rows")
-    facts = table("facts")
-    ids: set[str] = set()
-    if not rows.is_empty():
-        # unique first: a national roster holds ~600k rows but a few hundred cities
-        ids |= set(rows["city_id"].drop_nulls().unique().to_list())
-    datasets = table("datasets")
-    if not datasets.is_empty():
-        ids |= set(datasets.filter(pl.col("status") == "active")["scope_id"].to_list())
-    if not facts.is_empty():
-        named = loc.join(
-            facts.select(pl.col("locality").alias("name_zh"), tier_expr().alias("level")).unique(),
-            on=["name_zh", "level"],
-        )
-        ids |= set(named["locality_id"].to_list())
-    out = loc.filter(pl.col("locality_id").is_in(list(ids)) & pl.col("level").is_in(["city", "district"]))
-    return out.sort(pl.col("level") != "city", "locality_id")
+    return shared("focus", (), lambda: common.focus_localities(tables()))
 
 
-def _label_map(frame: pl.DataFrame) -> dict[str, str]:
-    return dict(zip(frame["locality_id"].to_list(), frame[name_col()].to_list(), strict=True))
+def options() -> common.FilterOptions:
+    code = lang()
+    return shared("filters", (code,), lambda: common.filter_options(tables(), code))
 
 
 def sidebar_filters() -> Filters:
     """Draw the filters in the sidebar and keep the choice in st.session_state['filters']."""
-    focus = focus_localities()
-    if focus.is_empty():
+    opts = options()
+    if not opts.labels:
         f = Filters(None, None, None, None)
         st.session_state["filters"] = f
         return f
-    labels = _label_map(focus)
-    options = list(labels)
-    default = options.index(DEFAULT_LOCALITY) if DEFAULT_LOCALITY in options else 0
+    ids = list(opts.labels)
+    default = DEFAULT_LOCALITY if DEFAULT_LOCALITY in opts.labels else ids[0]
     loc_id = urlstate.selectbox(
-        t("filter.locality"), options, default=options[default], format_func=labels.get, key="loc", container=st.sidebar
+        t("filter.locality"), ids, default=default, format_func=opts.labels.get, key="loc", container=st.sidebar
     )
-    level = focus.filter(pl.col("locality_id") == loc_id)["level"].item()
+    level = opts.levels[loc_id]
 
     district_id = None
     if level == "city":
-        loc = table("localities")
-        districts = loc.filter((pl.col("parent_id") == loc_id) & (pl.col("level") == "district")).sort("locality_id")
-        dlabels = {ALL: t("filter.all_districts"), **_label_map(districts)}
+        dlabels = {ALL: t("filter.all_districts"), **opts.districts.get(loc_id, {})}
         chosen = urlstate.selectbox(
             t("filter.district"), list(dlabels), format_func=dlabels.get, key="district", container=st.sidebar
         )
         district_id = None if chosen == ALL else chosen
 
-    rows = table("community_rows")
-    periods: list[str] = []
-    if not rows.is_empty():
-        col = "city_id" if level == "city" else "district_id"
-        periods = sorted(rows.filter(pl.col(col) == loc_id)["period"].unique().to_list(), reverse=True)
+    periods = opts.periods.get(loc_id, [])
     period = None
     if periods:
         period = urlstate.selectbox(t("filter.period"), periods, key="period", container=st.sidebar)

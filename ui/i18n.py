@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.messages import LANGS, message
+from text.messages import LANGS, message
 
 LANG_KEY = "lang"
 

@@ -1,80 +1,58 @@
-"""Labels, units, definitions and number formats of indicators, from the catalog, in the UI language."""
+"""Shim: text.indicators in the page's language (ui.i18n.lang()). Removed after merging; new code calls
+text.indicators with the language it was given."""
 
 from __future__ import annotations
 
-from queries.catalog import indicator, split_suffix
-from ui import fmt
+from text import indicators as _ind
+from text.messages import no_data
 from ui.i18n import lang
 
 
 def label(indicator_id: str) -> str:
-    return indicator(indicator_id)[f"name_{lang()}"]
+    return _ind.label(indicator_id, lang())
 
 
 def unit(indicator_id: str) -> str:
-    return indicator(indicator_id)[f"unit_{lang()}"] or ""
+    return _ind.unit(indicator_id, lang())
 
 
 def definition(indicator_id: str) -> str:
-    return indicator(indicator_id)[f"definition_{lang()}"]
+    return _ind.definition(indicator_id, lang())
 
 
 def help_text(indicator_id: str) -> str:
-    """What a hover on a card or chart title shows: definition and formula."""
-    row = indicator(indicator_id)
-    return f"{row[f'definition_{lang()}']}\n\n`{row['formula']}`"
+    return _ind.help_text(indicator_id, lang())
 
 
 def number_format(indicator_id: str) -> str:
-    base, _ = split_suffix(indicator_id)
-    return indicator(base)["format"]
+    return _ind.number_format(indicator_id)
 
 
 def value(indicator_id: str, v: float | int | None) -> str:
-    """A value formatted the catalog's way (percent, integer, money, decimal1) for this language."""
-    return fmt.number(v, number_format(indicator_id), lang(), no_data=fmt_no_data())
+    return _ind.value(indicator_id, v, lang())
 
 
 def change(indicator_id: str, v: float | None) -> str | None:
-    return fmt.change(v, number_format(indicator_id), lang())
+    return _ind.change(indicator_id, v, lang())
 
 
 def fmt_no_data() -> str:
-    return "无数据" if lang() == "zh" else "no data"
+    return no_data(lang())
 
 
 def short_unit(indicator_id: str) -> str:
-    """The unit without its 'per …' part, for a figure beside its label: 元 of 元/社区·年, yuan of
-    yuan per community per year; empty for rates (the % is in the number)."""
-    if number_format(indicator_id) == "percent":
-        return ""
-    text = unit(indicator_id)
-    return text.split(" per ")[0] if lang() == "en" else text.split("/")[0]
+    return _ind.short_unit(indicator_id, lang())
 
 
 def published(
     indicator_id: str, v: float | None, qualifier: str | None, *, parts: list[float] | None = None, with_unit: bool = False
 ) -> str:
-    """A published figure (catalog units) as the report states it: `≥10万`, `100%`, `>3,000`; a total
-    made of published parts shows them (`≥10万+5万`). `with_unit` appends the short unit."""
-    if fmt.is_missing(v):
-        return fmt_no_data()
-    name = number_format(indicator_id)
-    if name == "percent":
-        return fmt.qualified(float(v) * 100, qualifier, "%", lang())  # type: ignore[arg-type]
-    sign = fmt.QUALIFIER_SIGN.get(qualifier or "exact", "")
-    shown = parts if parts and len(parts) > 1 else [v]
-    body = "+".join(fmt.number(p, name, lang()) for p in shown)
-    suffix = short_unit(indicator_id) if with_unit else ""
-    return f"{sign}{body}{' ' + suffix if suffix else ''}"
+    return _ind.published(indicator_id, v, qualifier, lang(), parts=parts, with_unit=with_unit)
 
 
 def delta_color(indicator_id: str) -> str:
-    """st.metric's delta_color: a rise is green when higher is better, red when lower is better,
-    grey for plain counts (more communities is neither good nor bad)."""
-    better = indicator(split_suffix(indicator_id)[0])["higher_is_better"]
-    return {True: "normal", False: "inverse"}.get(better, "off")
+    return _ind.delta_color(indicator_id)
 
 
 def category(indicator_id: str) -> str:
-    return indicator(split_suffix(indicator_id)[0])["category"]
+    return _ind.category(indicator_id)

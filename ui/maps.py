@@ -34,7 +34,10 @@ from geo.boundaries import (  # noqa: F401  (re-exported: pages and exports impo
     locality_point,
 )
 from geo.boundaries import area as _area
-from ui.messages import message
+from text import punct
+from text.messages import message
+from text.messages import no_data as no_data_text
+from ui.outline import compact_boundaries, compact_once, grid_for
 
 # Sequential, colour-blind-safe: viridis in 5 classes (dark purple = low, yellow = high).
 PALETTE: list[str] = ["#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"]
@@ -142,7 +145,7 @@ def legend(
     if include_missing is None:
         include_missing = any(_clean(v) is None for v in vals)
     if include_missing:
-        out.append((MISSING_COLOR, message("maps.no_data", lang)))
+        out.append((MISSING_COLOR, no_data_text(lang)))
     return out
 
 
@@ -281,9 +284,11 @@ def choropleth(
     ``extra_layers`` (e.g. points_layer(...)) are drawn on top, below the labels.
     """
     vals = {str(k): _clean(v) for k, v in values.items()}
+    bounds = features_bounds(features) if features.get("features") else None
+    grid = grid_for(bounds, width, height) if bounds else (1e-6, 6)
     rng = _range(vals.values())
     vmin, vmax = rng if rng else (0.0, 0.0)
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     out_features, label_rows = [], []
     for f in features.get("features", []):
         props = dict(f.get("properties") or {})
@@ -297,7 +302,8 @@ def choropleth(
             line_width=3.0 if highlight is not None and code == str(highlight) else 0.8,
             **_tooltip_fields(name, value_label, no_data if v is None else fmt(v)),
         )
-        out_features.append({"type": "Feature", "properties": props, "geometry": f.get("geometry")})
+        out_features.append({"type": "Feature", "properties": props,
+                             "geometry": compact_once(f.get("geometry"), grid) or f.get("geometry")})
         if "label_lon" in props and "label_lat" in props:
             label_rows.append(
                 {
@@ -331,7 +337,7 @@ def choropleth(
         highlight_color=[255, 255, 255, 70],
     )
     layers = [polygons, *extra_layers]
-    view = fit_view(features_bounds(features), width=width, height=height)
+    view = fit_view(bounds or features_bounds(features), width=width, height=height)
     if labels and label_rows:
         # decluttered here, so deck.gl's collision filter stays off: it fades a label whose anchor comes
         # near another's glyphs (石景山区 beside 东城区 went grey and unreadable)
@@ -380,7 +386,7 @@ def points_layer(
     Tooltip fields: the ``name`` column, and ``value`` formatted with ``fmt`` (str() if none;
     "无数据"/"no data" when missing) under ``value_label``.
     """
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     cols = [c for c in dict.fromkeys([lon, lat, name, value]) if c and c in df.columns]
     rows = []
     for r in df.select(cols).to_dicts():
@@ -396,10 +402,10 @@ def points_layer(
             else:
                 shown = no_data if v is None else str(v)
         rows.append({"lon": x, "lat": y, **_tooltip_fields(str(r.get(name) or ""), value_label, shown)})
-    return _dots(rows, layer_id=layer_id, color=color, radius_px=radius_px)
+    return dots_layer(rows, layer_id=layer_id, color=color, radius_px=radius_px)
 
 
-def _dots(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> pdk.Layer:
+def dots_layer(rows: list[dict], *, layer_id: str, color: str, radius_px: float) -> pdk.Layer:
     """White-rimmed dots of a fixed pixel size, pickable for their tooltip fields."""
     return pdk.Layer(
         "ScatterplotLayer",
@@ -437,7 +443,7 @@ def china_overview(
     optional pre-formatted ``value`` text (None or absent: "无数据"/"no data" when value_label is set).
     Points without coordinates are skipped.
     """
-    no_data = message("maps.no_data", lang)
+    no_data = no_data_text(lang)
     rows, labels = [], []
     for p in points:
         x, y = _clean(p.get("lon")), _clean(p.get("lat"))
@@ -448,12 +454,12 @@ def china_overview(
         shown = str(text) if text not in (None, "") else (no_data if value_label else "")
         rows.append({"lon": x, "lat": y, **_tooltip_fields(name, value_label, shown)})
         labels.append({"label": name, "lon": x, "lat": y, "priority": 0, "color": hex_to_rgba(TEXT_DARK)})
-    provinces = load_boundaries("provinces")
-    view = fit_view(boundary_bounds("provinces"), width=width, height=height)
+    bounds = boundary_bounds("provinces")
+    view = fit_view(bounds, width=width, height=height)
     outline = pdk.Layer(
         "GeoJsonLayer",
         id="provinces",
-        data=provinces,
+        data=compact_boundaries("provinces", grid_for(bounds, width, height)),
         stroked=True,
         filled=True,
         get_fill_color=[242, 242, 242, 255],
@@ -463,7 +469,7 @@ def china_overview(
         pickable=False,
     )
     crowded = len(rows) > MAX_NAMED
-    dots = _dots(rows, layer_id="localities", color=color, radius_px=4 if crowded else 7)
+    dots = dots_layer(rows, layer_id="localities", color=color, radius_px=4 if crowded else 7)
     if crowded:
         # a national roster puts hundreds of cities on the map: merged names would cover China,
         # so names are left to the tooltips
@@ -471,14 +477,10 @@ def china_overview(
     # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
     # handle: it hides every label), so near-coincident names are merged here instead.
     names = label_layer(
-        merge_close_labels(labels, view.zoom, size=12, sep=sep_for(lang)),
+        merge_close_labels(labels, view.zoom, size=12, sep=punct.list_sep(lang)),
         layer_id="locality_labels", size=12, pixel_offset=(0, -16), collision=False,
     )
     return _deck([outline, dots, names], view)
-
-
-def sep_for(lang: str) -> str:
-    return "、" if lang == "zh" else ", "
 
 
 def _text_width(text: str, size: float) -> float:
@@ -515,8 +517,8 @@ def source_note(lang: str = "zh") -> str:
 
 __all__ = [
     "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "boundary_bounds", "china_overview", "choropleth",
-    "cities_with_boundaries", "color_for", "district_features", "features_bounds", "fit_view", "hex_to_rgba",
-    "label_layer", "legend", "load_boundaries", "locality_point", "merge_close_labels", "points_layer", "source_note",
-    "text_color_on",
+    "cities_with_boundaries", "color_for", "district_features", "dots_layer", "features_bounds", "fit_view",
+    "hex_to_rgba", "label_layer", "legend", "load_boundaries", "locality_point", "merge_close_labels",
+    "points_layer", "source_note", "text_color_on",
 ]
 

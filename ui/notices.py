@@ -8,9 +8,13 @@ import streamlit as st
 from ui.i18n import t
 
 
-def synthetic_banner(rows: pl.DataFrame) -> bool:
-    """Say so, visibly, when any row shown is synthetic sample data; returns whether it did."""
-    if rows.is_empty() or "synthetic" not in rows.columns or not rows["synthetic"].any():
+def synthetic_banner(rows: pl.DataFrame | bool) -> bool:
+    """Say so, visibly, when any row shown is synthetic sample data (a view-model's flag, or a frame
+    with a synthetic column); returns whether it did."""
+    if isinstance(rows, bool):
+        if not rows:
+            return False
+    elif rows.is_empty() or "synthetic" not in rows.columns or not rows["synthetic"].any():
         return False
     st.warning(t("common.synthetic_banner"), icon=":material/science:")
     return True

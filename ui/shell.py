@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 
 _state = threading.local()
+PAGE_ICON = Path(__file__).resolve().parent / "assets" / "icon.png"  # served by the app, never fetched from outside
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Numbers are shown the way Chinese and English readers expect, qualifiers kept."""
+"""text/: numbers, qualifiers, intervals, punctuation and indicator text the way Chinese and English readers expect."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import math
 
 import pytest
 
-from ui.fmt import change, number, qualified
+from text import punct
+from text.indicators import published
+from text.numbers import change, interval, number, qualified
 
 
 @pytest.mark.parametrize(
@@ -65,6 +67,37 @@ def test_change_missing_is_none():
     ],
 )
 def test_published_figures_keep_their_qualifier_and_parts(indicator, value, qualifier, parts, with_unit, expected):
-    from ui.indicators import published
+    assert published(indicator, value, qualifier, "zh", parts=parts, with_unit=with_unit) == expected
 
-    assert published(indicator, value, qualifier, parts=parts, with_unit=with_unit) == expected
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(100_000, 150_000, "10万–15万"), (100_000, None, "≥10万"), (None, 50_000, "≤5万"), (None, None, "—"),
+     (30_000, 30_000, "3万")],
+)
+def test_interval_says_what_the_wording_allows(low, high, expected):
+    assert interval(low, high, "money", "zh") == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("zh", "梧州市、贵港市（S000）：每社区经费（元）"), ("en", "Wuzhou, Guigang (S000): Funds (yuan)")],
+)
+def test_punctuation_follows_the_language(lang, expected):
+    places = ["梧州市", "贵港市"] if lang == "zh" else ["Wuzhou", "Guigang"]
+    label, unit = ("每社区经费", "元") if lang == "zh" else ("Funds", "yuan")
+    got = punct.labelled(punct.join_list(places, lang) + punct.paren("S000", lang), punct.with_unit(label, unit, lang), lang)
+    assert got == expected
+
+
+def test_a_document_title_is_quoted_the_languages_way():
+    assert (punct.title("报告", "zh"), punct.title("Report", "en")) == ("《报告》", "“Report”")
+
+
+def test_missing_value_reads_the_same_everywhere():
+    from text.indicators import value
+    from text.messages import no_data
+
+    assert value("grids", None, "zh") == no_data("zh") == "无数据"
+    assert value("grids", None, "en") == no_data("en") == "no data"
+

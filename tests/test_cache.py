@@ -1,0 +1,78 @@
+"""ui/cache.py: a view is built once however many sessions ask at once, entries are bounded, drawings die with their view."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+
+from ui import cache
+
+
+def test_concurrent_misses_build_once_and_all_get_the_same_object():
+    shared = cache.SharedCache(max_entries=4)
+    calls, start = [], threading.Event()
+
+    def build():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to miss while it builds
+        return object()
+
+    got: list[object] = []
+
+    def ask():
+        start.wait()
+        got.append(shared.get("k", build))
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for th in threads:
+        th.start()
+    start.set()
+    for th in threads:
+        th.join(timeout=10)
+    assert len(calls) == 1 and len(got) == 12 and len({id(g) for g in got}) == 1
+    assert (shared.misses, shared.hits) == (1, 11)
+
+
+def test_least_recently_used_entries_go_first():
+    shared = cache.SharedCache(max_entries=2)
+    shared.get("a", lambda: 1)
+    shared.get("b", lambda: 2)
+    shared.get("a", lambda: 99)  # a used again: b is now the oldest
+    shared.get("c", lambda: 3)
+    assert len(shared) == 2
+    assert shared.get("a", lambda: "rebuilt") == 1 and shared.get("b", lambda: "rebuilt") == "rebuilt"
+
+
+def test_zero_entries_builds_every_time():
+    shared = cache.SharedCache(max_entries=0)
+    assert [shared.get("a", lambda n=n: n) for n in range(3)] == [0, 1, 2]
+    assert len(shared) == 0
+
+
+def test_a_failed_build_is_not_kept_and_can_be_retried():
+    shared = cache.SharedCache(max_entries=2)
+
+    def boom():
+        raise RuntimeError("store unavailable")
+
+    try:
+        shared.get("a", boom)
+    except RuntimeError:
+        pass
+    assert shared.get("a", lambda: "ok") == "ok"
+
+
+class _View:  # a stand-in view-model: unhashable, like a dataclass with eq
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_drawn_once_per_view_and_forgotten_with_it():
+    view, draws = _View(), []
+    first = cache.drawn(view, "deck", lambda: draws.append(1) or object())
+    assert cache.drawn(view, "deck", lambda: draws.append(1) or object()) is first and len(draws) == 1
+    assert cache.drawn(view, ("deck", 360), lambda: "other size") == "other size"
+    key = id(view)
+    del view, first
+    gc.collect()
+    assert key not in cache._drawn

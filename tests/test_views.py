@@ -1,0 +1,111 @@
+"""views/: each page's view-model, built from the bootstrapped store with no Streamlit, says what the page shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from exports.story import build_story
+from queries.kpis import KPIS
+from views import compare, district, overview, present, sources
+
+WUZHOU, TONGHUA, GUIGANG, CENXI = "450400", "220500", "450800", "450481"
+
+
+@pytest.fixture(scope="module")
+def store(bootstrapped_db_path):
+    from store import read
+    from store.db import open_database
+
+    cur = open_database(bootstrapped_db_path).reader()
+    try:
+        return {n: getattr(read, n)(cur) for n in ("localities", "sources", "facts", "datasets", "community_rows")}
+    finally:
+        cur.close()
+
+
+def test_overview_cards_carry_roster_values_and_the_reports_figures(store):
+    v = overview.build(store, scope_id=WUZHOU, period="2025", lang="zh")
+    assert (v.state, v.roster, v.synthetic, v.period) == ("ok", True, True, "2025")
+    by = {c.indicator: c for c in v.cards}
+    assert list(by) == list(KPIS)
+    assert (by["communities"].text, by["compound_coverage"].change_text) == ("57", "+15.7 个百分点")
+    assert by["fund_total_per_community"].published_text == "公开报道：≥10万+5万 元（S000，仅分项之和）"
+    assert by["fund_total_per_community"].popover.parts_note  # the sum of parts says so, one click away
+    assert v.kpi_table.height == len(KPIS)
+    assert {p.name for p in v.china.points} >= {"梧州市", "贵港市", "通化市"}
+
+
+def test_overview_without_a_roster_shows_the_reports_figures_only(store):
+    v = overview.build(store, scope_id=WUZHOU, period="1999", lang="en")
+    assert not v.roster and v.cards and all(c.published for c in v.cards)
+    assert "no community roster" in v.cards_note
+
+
+@pytest.mark.parametrize(("locality", "lagging"), [(TONGHUA, True), (WUZHOU, False)])
+def test_where_it_lags(store, locality, lagging):
+    lag = overview.build_lagging(store, scope_id=locality, locality_id=locality, district_id=None, level="city",
+                                 period="2025", indicator="compound_coverage", lang="zh")
+    assert (lag.chart is not None) == lagging and bool(lag.all_reached) != lagging
+    if lagging:
+        assert lag.chart.values == tuple(sorted(lag.chart.values)) and max(lag.chart.values) < 1.0
+        assert lag.communities.height == len(lag.chart.labels) == 3
+    assert lag.map is not None and lag.map.has_boundaries
+
+
+def test_compare_bars_show_the_reports_qualifiers_beside_the_roster(store):
+    v = compare.build(store, localities=(WUZHOU, GUIGANG, CENXI), indicators=("fund_total_per_community",),
+                      view="bar", points="locality", period=None, lang="zh")
+    (chart,) = v.charts
+    published = chart.frame.filter(chart.frame["kind"] == "published")
+    assert published["text"].to_list() == ["≥10万+5万", "≥20万", "18万"]
+    assert published["locality"].to_list() == ["梧州市", "贵港市", "岑溪市"]
+    assert v.published_note and v.synthetic and v.series["公开报道"] == "published"
+
+
+def test_compare_scatter_has_one_point_per_community(store):
+    v = compare.build(store, localities=(CENXI,), indicators=(), view="scatter", points="community", period=None,
+                      lang="en")
+    assert v.scatter.per_community and len(v.scatter.xs) == v.table.height == 19
+
+
+def test_district_table_is_sorted_by_the_chosen_indicator(store):
+    v = district.build(store, locality_id=WUZHOU, district_id=None, level="city", period="2024",
+                       indicator="compound_coverage", lang="zh")
+    assert v.communities.height == 57 and len(v.map.points) == 57
+    values = v.communities["小区党组织覆盖率"].drop_nulls().to_list()
+    assert values == sorted(values)
+    assert v.map.values_by_adcode["450423"] is None  # 蒙山县: no roster, no data
+
+
+def test_sources_lists_every_fact_and_the_conflicts(store):
+    v = sources.build(store, locality_id=sources.ALL, category=sources.ALL, indicator=sources.ALL, lang="zh")
+    assert v.facts.height == 270 and len(v.conflicts) == 3
+    assert all(len(c.sides) >= 2 for c in v.conflicts)
+    opts = sources.options(store, "other", "zh")
+    assert opts.indicator_disabled and list(opts.categories)[0] == sources.ALL
+
+
+def test_present_is_the_story(store):
+    story = present.build(store, locality_id=WUZHOU, compare_ids=(), period=None, lang="zh")
+    assert [s.key for s in story] == [s.key for s in build_story(store, locality_id=WUZHOU, lang="zh")]
+    assert present.default_comparison(present.choices(store, "zh")) == [WUZHOU, GUIGANG, CENXI]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_slide_and_the_overview_show_the_same_cards(store, lang):
+    page = {c.indicator: c for c in overview.build(store, scope_id=GUIGANG, period="2025", lang=lang).cards}
+    slide = build_story(store, locality_id=GUIGANG, period="2025", lang=lang).slide("kpis")
+    assert slide.kpis
+    for k in slide.kpis:
+        assert (k.text, k.change_text, k.published_text) == (
+            page[k.indicator].text, page[k.indicator].change_text, page[k.indicator].published_text)
+
+
+def test_views_and_text_load_without_streamlit():
+    import subprocess
+    import sys
+
+    code = ("import sys, views.overview, views.compare, views.district, views.sources, views.present, text.indicators; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,191 @@
+"""Sources and evidence, as data: every published figure with its qualifier and document, the figures that
+disagree side by side, and each claim set against the rosters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from queries.conflicts import conflicts
+from queries.evidence import OTHER, facts_table
+from queries.reconcile import reconcile
+from text import indicators as ind
+from text import numbers, punct
+from views import Tables
+from views.common import CATEGORY_ORDER, Context, category_label
+
+ALL = "all"
+LEVEL_ORDER = {"city": 0, "district": 1, "street": 2, "community": 3}
+FACT_COLUMNS = ("fact", "locality", "indicator", "value", "unit", "qualifier", "evidence", "source", "category", "period")
+RECONCILE_COLUMNS = ("fact", "locality", "indicator", "period", "claimed", "roster", "gap", "statistic", "verdict",
+                     "synthetic")
+# Light tints of the Okabe-Ito colours, so dark text stays readable; the verdict is also written out.
+VERDICT_COLORS = {
+    "consistent": "#C8EBDF",       # bluish green
+    "not_comparable": "#D4EAF7",   # sky blue
+    "contradicted": "#F7D3BF",     # vermillion
+    "no_data": "#E8E8E8",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Options:
+    """The three pickers; indicators depend on the category chosen."""
+
+    localities: dict[str, str]           # ALL first
+    categories: dict[str, str]           # ALL first, then the categories the facts have
+    indicators: dict[str, str]           # ALL first, then the indicators of the chosen category, by label
+    indicator_disabled: bool             # "other" facts name no indicator
+
+
+def options(tables: Tables, category: str, lang: str) -> Options:
+    ctx = Context(tables, lang)
+    every = facts_table(ctx.facts, ctx.sources, ctx.localities)
+    levels = dict(ctx.localities.select("locality_id", "level").iter_rows())
+    located = sorted(set(every["locality_id"].drop_nulls().to_list()),
+                     key=lambda i: (LEVEL_ORDER.get(levels.get(i), 9), i))
+    present = set(every["category"].to_list())
+    cats = [c for c in (*CATEGORY_ORDER, OTHER) if c in present]
+    in_category = every if category == ALL else every.filter(pl.col("category") == category)
+    inds = sorted(dict.fromkeys(in_category["indicator"].drop_nulls().to_list()), key=lambda i: ind.label(i, lang))
+    return Options(
+        localities={ALL: ctx.m("sources.all_localities"), **{i: ctx.names.locality(i) for i in located}},
+        categories={ALL: ctx.m("sources.all_categories"), **{c: _category(ctx, c) for c in cats}},
+        indicators={ALL: ctx.m("sources.all_indicators"), **{i: ind.label(i, lang) for i in inds}},
+        indicator_disabled=category == OTHER,
+    )
+
+
+def _category(ctx: Context, c: str) -> str:
+    return ctx.m("sources.other") if c == OTHER else category_label(c, ctx.lang)
+
+
+@dataclass(frozen=True, eq=False)
+class Side:
+    label: str          # S000 · F000-009
+    value: str          # 201 个
+    source: str         # 《title》
+    evidence: str
+
+
+@dataclass(frozen=True, eq=False)
+class Conflict:
+    heading: str
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Sources:
+    state: str                              # empty, ok
+    title: str
+    facts_title: str = ""
+    facts: pl.DataFrame | None = None       # every figure in view, worded; None: nothing matches
+    facts_name: str = ""
+    headings: dict[str, str] | None = None  # FACT_COLUMNS / RECONCILE_COLUMNS key -> column heading
+    conflicts: tuple[Conflict, ...] = ()
+    reconcile_title: str = ""
+    reconcile: pl.DataFrame | None = None   # None: no claim in view can be checked
+    verdict_colors: dict[str, str] | None = None  # verdict as shown -> background colour
+    verdict_counts: str = ""
+    reconcile_name: str = ""
+    synthetic: bool = False
+
+
+def build(tables: Tables, *, locality_id: str, category: str, indicator: str, lang: str) -> Sources:
+    ctx = Context(tables, lang)
+    m, names = ctx.m, ctx.names
+    if ctx.facts.is_empty():
+        return Sources("empty", m("sources.title"))
+    chosen = facts_table(
+        ctx.facts, ctx.sources, ctx.localities,
+        locality_id=None if locality_id == ALL else locality_id,
+        category=None if category == ALL else category,
+        indicator=None if indicator == ALL else indicator,
+    )
+    ids_in_view = set(chosen["fact_id"].to_list())
+    heading = {c: m(f"sources.col.{c}") for c in dict.fromkeys((*FACT_COLUMNS, *RECONCILE_COLUMNS))}
+    # Thousands of facts at national scale: labels are looked up once per distinct value, not once per row.
+    label_of = {i: ind.label(i, lang) for i in set(chosen["indicator"].drop_nulls().to_list())}
+    qualifier_of = {q: m(f"sources.qualifier.{q}") for q in set(chosen["qualifier"].drop_nulls().to_list())}
+    category_of = {c: m("sources.other_short") if c == OTHER else category_label(c, lang)
+                   for c in set(chosen["category"].to_list())}
+    unstated = m("compare.period_unstated")
+    facts_shown = pl.DataFrame(
+        [
+            {
+                heading["fact"]: r["fact_id"],
+                heading["locality"]: names.locality(r["locality_id"]) if r["locality_id"] else r["locality"],
+                heading["indicator"]: label_of[r["indicator"]] if r["indicator"]
+                else (r["subject"] if lang == "en" and r["subject"] else numbers.DASH),
+                heading["value"]: numbers.qualified(r["value"], r["qualifier"], "%" if r["unit"] == "%" else None, lang),
+                heading["unit"]: "" if r["unit"] == "%" else (r["unit"] or ""),
+                heading["qualifier"]: qualifier_of[r["qualifier"]],
+                heading["evidence"]: r["evidence"],
+                heading["source"]: names.source_ref(r["source_id"]),
+                heading["category"]: category_of[r["category"]],
+                heading["period"]: r["period"] or unstated,
+            }
+            for r in chosen.iter_rows(named=True)
+        ],
+        schema={heading[c]: pl.String for c in FACT_COLUMNS},
+    )
+    place = m("sources.all_localities") if locality_id == ALL else names.locality(locality_id)
+    checked = (reconcile(ctx.facts, ctx.rows, ctx.localities).filter(pl.col("fact_id").is_in(list(ids_in_view)))
+               if not ctx.rows_df.is_empty() else pl.DataFrame())
+    recon = colors = None
+    counts = ""
+    if not checked.is_empty():
+        labels = {i: ind.label(i, lang) for i in set(checked["indicator"].to_list())}
+        statistic_of = {x: m(f"sources.statistic.{x}") for x in set(checked["statistic"].to_list())}
+        verdict_of = {v: m(f"sources.verdict.{v}") for v in VERDICT_COLORS}
+        recon = pl.DataFrame([
+            {
+                heading["fact"]: r["fact_id"],
+                heading["locality"]: names.locality(r["locality_id"]),
+                heading["indicator"]: labels[r["indicator"]],
+                heading["period"]: r["period"],
+                heading["claimed"]: ind.published(r["indicator"], r["claimed"], r["qualifier"], lang, with_unit=True),
+                heading["roster"]: ind.value(r["indicator"], r["roster"], lang),
+                heading["gap"]: ind.change(r["indicator"], r["gap"], lang) or numbers.DASH,
+                heading["statistic"]: statistic_of[r["statistic"]],
+                heading["verdict"]: verdict_of[r["verdict"]],
+                heading["synthetic"]: bool(r["synthetic"]),
+            }
+            for r in checked.iter_rows(named=True)
+        ])
+        colors = {verdict_of[v]: c for v, c in VERDICT_COLORS.items()}
+        tally = checked["verdict"].value_counts().sort("verdict")
+        counts = " · ".join(punct.labelled(verdict_of[v], str(n), lang) for v, n in tally.iter_rows())
+    return Sources(
+        state="ok", title=m("sources.title"), facts_title=m("sources.facts_title", n=chosen.height),
+        facts=facts_shown if not facts_shown.is_empty() else None,
+        facts_name=f"published_figures_{locality_id}_{category}_{indicator}", headings=heading,
+        conflicts=_conflicts(ctx, ids_in_view),
+        reconcile_title=m("sources.reconcile_title", place=place), reconcile=recon, verdict_colors=colors,
+        verdict_counts=counts, reconcile_name=f"reconciliation_{locality_id}",
+        synthetic=bool(checked["synthetic"].any()) if not checked.is_empty() else False,
+    )
+
+
+def _conflicts(ctx: Context, ids_in_view: set[str]) -> tuple[Conflict, ...]:
+    clash = conflicts(ctx.facts)
+    every = facts_table(ctx.facts, ctx.sources, ctx.localities)
+    fact_loc = dict(every.select("fact_id", "locality_id").iter_rows())
+    out = []
+    for _, g in clash.group_by("conflict_id", maintain_order=True):
+        if not set(g["fact_id"].to_list()) & ids_in_view:
+            continue
+        first = g.row(0, named=True)
+        what = ind.label(first["indicator"], ctx.lang) if first["indicator"] else (first["subject"] or "")
+        place = ctx.names.locality(fact_loc.get(first["fact_id"])) or first["locality"]
+        out.append(Conflict(
+            heading=ctx.m("sources.conflict_heading", place=place, what=what),
+            sides=tuple(
+                Side(ctx.m("sources.conflict_source", source=r["source_id"], fact=r["fact_id"]),
+                     numbers.qualified(r["value"], r["qualifier"], r["unit"], ctx.lang),
+                     ctx.names.source_ref(r["source_id"], with_id=False), r["evidence"])
+                for r in g.iter_rows(named=True)
+            ),
+        ))
+    return tuple(out)
