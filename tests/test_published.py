@@ -22,7 +22,8 @@ FACTS = {
 
 def _rows(*rows: tuple) -> pl.DataFrame:
     return pl.DataFrame(
-        [dict(zip(PUBLISHED, r, strict=True)) for r in rows], schema=PUBLISHED,
+        # the interval columns (low, high, bounds) are left empty: wording them is not this module's job
+        [dict(zip(PUBLISHED, r + (None,) * (len(PUBLISHED) - len(r)), strict=True)) for r in rows], schema=PUBLISHED,
     )
 
 
