@@ -66,7 +66,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             # Only something outside this code holds the writer's file open (this code opens it for a
             # write's duration, under the writer lock): an older dashboard, a duckdb shell.
             raise StoreInUse(
-                f"database {path} is held open by another process that does not use the store's writer lock "
+                f"database {path} is in use by another process that does not take the store's writer lock "
                 "(an older version of the dashboard? a duckdb shell?); close it and try again"
             ) from exc
         if path.exists():
