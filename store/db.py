@@ -211,12 +211,13 @@ class Database:
                     self._close_writer()
                     if not isinstance(failed, StoreDamaged) and (failed is None or open_writer):
                         try:
-                            if self._publish_if_changed(force) is not None and not self._closed:
-                                self._snapshot()  # this process's next statement reads what it just wrote
+                            self._publish_after_write(force)
                         except Exception as exc:
                             if failed is None:
-                                raise
-                            failed.add_note(f"publishing what was committed before this failed too: {exc}")
+                                if isinstance(exc, StoreError):  # damaged, busy: their own message says what to do
+                                    raise
+                                raise StoreError(self._unpublished(exc)) from exc
+                            failed.add_note(self._unpublished(exc))
             finally:
                 lock.release()
         finally:
@@ -252,7 +253,8 @@ class Database:
         finally:
             con.close()
 
-    def _publish_if_changed(self, force: bool = False) -> pub.Pointer | None:
+    def _publish_after_write(self, force: bool = False) -> pub.Pointer | None:
+        """Publish if the writer's file changed (or `force`), move this process's readers to it, collect."""
         fp = pub.fingerprint(self.path)
         if fp is None:
             return None
@@ -260,11 +262,21 @@ class Database:
         missing = ptr is None or not (pub.published_dir(self.path) / ptr.snapshot).exists()
         if not (force or missing or ptr is None or fp != ptr.writer):
             return None
+        ptr = pub.publish(self.path, schema=schema_hash(), collect=False)
+        self._verified.add(ptr.version)  # publish read every block of it already
+        if not self._closed:
+            self._snapshot()  # this process's next statement reads what it just wrote
         with self._lock:
             keep = [s.path for s in self._snaps.values() if not s.closed]
-        ptr = pub.publish(self.path, schema=schema_hash(), keep=keep)
-        self._verified.add(ptr.version)  # publish read every block of it already
+        pub.collect_garbage(self.path, ptr, keep=keep)
         return ptr
+
+    def _unpublished(self, exc: BaseException) -> str:
+        return (
+            f"what was written to {self.path} is committed, but publishing it for the dashboards failed "
+            f"({type(exc).__name__}: {str(exc)[:200]}); they still show the previous state. "
+            f"Fix the cause, then run: python -m store publish --db {self.path}"
+        )
 
     def publish(self, *, wait: float | None = None) -> pub.Pointer:
         """Publish the writer's state as a new snapshot even if nothing changed (after a damaged snapshot)."""

@@ -176,11 +176,12 @@ def write_pointer(writer: Path, pointer: Pointer) -> None:
 
 
 # ---- publish ------------------------------------------------------------------------------------
-def publish(writer: Path, *, schema: str, keep: Iterable[Path] = ()) -> Pointer:
+def publish(writer: Path, *, schema: str, keep: Iterable[Path] = (), collect: bool = True) -> Pointer:
     """Copy the (closed, checkpointed) writer file into a new snapshot and point readers at it.
 
     The caller holds the WriterLock and has closed its read-write connection. `keep`: snapshots this
-    process has open (its locks cannot be probed from inside), never collected.
+    process has open (its locks cannot be probed from inside), never collected; `collect=False` leaves
+    collection to the caller (a Database collects after it has moved its own readers to the new one).
     """
     if Path(str(writer) + ".wal").exists():
         raise StoreError(f"{writer} has a write-ahead log left: a writer did not close cleanly; nothing was published")
@@ -208,7 +209,8 @@ def publish(writer: Path, *, schema: str, keep: Iterable[Path] = ()) -> Pointer:
                       writer=before, schema=schema, published_at=datetime.now().isoformat(timespec="seconds"),
                       bytes=size)
     write_pointer(writer, pointer)
-    collect_garbage(writer, pointer, keep=keep)
+    if collect:
+        collect_garbage(writer, pointer, keep=keep)
     return pointer
 
 
