@@ -7,7 +7,6 @@ line (one line per loopback app server), the listen line (a free loopback port) 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -128,7 +127,7 @@ def test_nginx_in_front_of_two_servers_on_one_store(bootstrapped_db_path, tmp_pa
     require_nginx()
     from bench.st_client import StreamlitSession
     from tests.browser_support import streamlit_server
-    from tests.test_serving import published_store
+    from tests.test_serving import published_store, run_async
 
     db = published_store(bootstrapped_db_path, tmp_path / "store")
     folder = tmp_path / "nginx"
@@ -157,7 +156,7 @@ def test_nginx_in_front_of_two_servers_on_one_store(bootstrapped_db_path, tmp_pa
                     assert run.elements > 0
                     return run.exceptions
 
-            assert asyncio.run(asyncio.wait_for(session(clients[3]), timeout=180)) == []
+            assert run_async(session(clients[3]), timeout=180) == []
         seen = routes(folder / "access.log")  # complete once nginx has stopped
     assert all(len(seen[r]) == 1 for r in clients), {r: seen[r] for r in clients if len(seen[r]) != 1}
     assert {u for r in clients for u in seen[r]} == set(servers), "both servers got clients"

@@ -77,6 +77,13 @@ async def cli(*args: str) -> tuple[int, str]:
     return proc.returncode or 0, out.decode()
 
 
+def run_async(coro, timeout: float = DEADLINE):
+    """Run a coroutine to its end on a thread of its own: Playwright's sync API (the session's browser
+    fixture) may hold an event loop on this thread already."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout=timeout)).result()
+
+
 def published_store(bootstrapped_db_path: Path, folder: Path) -> Path:
     """A copy of the bootstrapped store, opened once here so its first snapshot exists before servers start."""
     db = folder / "gov.duckdb"
@@ -157,7 +164,7 @@ def test_cli_import_backup_export_rollback_while_ten_sessions_browse(bootstrappe
         await asyncio.gather(*viewers)
 
     with streamlit_server(db) as url:
-        asyncio.run(asyncio.wait_for(scenario(url), timeout=DEADLINE))
+        run_async(scenario(url))
     for command in ("import", "backup", "export", "rollback"):
         code, out = done[command]
         assert code == 0, f"{command}: {out}"
@@ -188,7 +195,7 @@ def test_two_servers_on_one_published_store_both_serve_through_a_cli_import(boot
         return code, out, imported, end
 
     with streamlit_server(db) as a, streamlit_server(db) as b:
-        code, out, imported, end = asyncio.run(asyncio.wait_for(scenario({"a": a, "b": b}), timeout=DEADLINE))
+        code, out, imported, end = run_async(scenario({"a": a, "b": b}))
     assert code == 0, out
     for group in sessions.values():  # both servers served throughout and both moved to the new snapshot
         check_sessions(group, [(imported + SETTLE, end, True)])
@@ -238,6 +245,5 @@ def test_import_page_of_one_server_and_a_cli_import_serialise_and_the_other_serv
         assert page.locator('[data-testid="stException"]').count() == 0
         page.close()
         time.sleep(SETTLE)
-        with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
-            periods = pool.submit(asyncio.run, asyncio.wait_for(look(b), timeout=120)).result()
+        periods = run_async(look(b), timeout=120)
     assert PAGE_PERIOD in periods and NEW_PERIOD in periods, periods
