@@ -399,3 +399,40 @@ def test_publish_refuses_a_writer_with_a_leftover_log(store):
             pub.publish(store, schema="x")
     finally:
         Path(str(store) + ".wal").unlink()
+
+
+# ---- first start -----------------------------------------------------------------------------------
+def test_first_start_builds_and_publishes_once(tmp_path, monkeypatch):
+    from store.bootstrap import bootstrap
+
+    published = []
+    real = pub.publish
+    monkeypatch.setattr(pub, "publish", lambda *a, **k: published.append(1) or real(*a, **k))
+    path = tmp_path / "fresh" / "gov.duckdb"
+    try:
+        db = open_database(path, on_create=bootstrap)
+        assert db.created and published == [1]  # schema, reference tables and 18 samples: one snapshot
+        assert datasets(db) > 0
+        assert [p.name for _, p in pub.snapshots(path)] == [pub.read_pointer(path).snapshot]
+    finally:
+        close_database(path)
+
+
+_FIRST_START = r"""
+import sys
+from store.bootstrap import bootstrap
+from store.db import open_database
+db = open_database(sys.argv[1], on_create=bootstrap)
+print(db.created, db.version(), db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0], flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_two_servers_starting_together_build_the_store_once(tmp_path):
+    path = tmp_path / "fresh" / "gov.duckdb"
+    procs = [_process(_FIRST_START, str(path)) for _ in range(2)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
+    results = sorted(out.split() for out, _ in outs)
+    assert [r[0] for r in results] == ["False", "True"]  # one built it, the other waited for it
+    assert results[0][1:] == results[1][1:] and int(results[0][2]) > 0  # and both read the same version
