@@ -167,6 +167,8 @@ class Database:
     # ---- start: make sure a good snapshot of the current writer state is published ----------------
     def _start(self, on_create: Callable[[Database], object] | None) -> None:
         ptr = pub.read_pointer(self.path)
+        if ptr is not None and not self.path.exists():
+            return  # a server that sees only the published folder (GOV_PUBLISHED_DIR): it reads, never writes
         if ptr is None or ptr.schema != schema_hash() or not (pub.published_dir(self.path) / ptr.snapshot).exists():
             with self._writing(startup=True, on_create=on_create):
                 pass
@@ -198,6 +200,7 @@ class Database:
             lock.acquire(max(0.0, wait - (time.monotonic() - started)))
             try:
                 failed: BaseException | None = None
+                opened = self._writer_gen
                 self._writer_thread = me
                 try:
                     if open_writer:
@@ -208,8 +211,11 @@ class Database:
                     raise
                 finally:
                     self._writer_thread = None
+                    opened = self._writer_gen != opened  # this code had the file open: what it committed is whole
                     self._close_writer()
-                    if not isinstance(failed, StoreDamaged) and (failed is None or open_writer):
+                    # publish after success, or after a failure once the file was ours (a batch's earlier
+                    # commits stand); never a file that is damaged, or that another process held
+                    if failed is None or (opened and not isinstance(failed, StoreDamaged)):
                         try:
                             self._publish_after_write(force)
                         except Exception as exc:
@@ -227,6 +233,11 @@ class Database:
         """Open the writer's file read-write; at start, check it and bring its schema up to date.
         Returns True when a publish is needed even if the file did not change."""
         created = not self.path.exists()
+        if created and pub.read_pointer(self.path) is not None:
+            raise StoreError(
+                f"the store's writer file {self.path} is not on this host, only its published snapshots: "
+                "write (import, rollback, restore) on the host that holds GOV_DB"
+            )
         self._writer = connect(self.path)
         self._writer_gen += 1
         if not startup:

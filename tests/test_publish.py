@@ -436,3 +436,17 @@ def test_two_servers_starting_together_build_the_store_once(tmp_path):
     results = sorted(out.split() for out, _ in outs)
     assert [r[0] for r in results] == ["False", "True"]  # one built it, the other waited for it
     assert results[0][1:] == results[1][1:] and int(results[0][2]) > 0  # and both read the same version
+
+
+def test_a_reader_only_host_refuses_to_write_instead_of_making_a_store(store, tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("GOV_PUBLISHED_DIR", str(shared))
+    open_database(store)
+    version = pub.read_pointer(store).version
+    elsewhere = tmp_path / "server2" / "gov.duckdb"
+    try:
+        with pytest.raises(StoreError, match="not on this host"):
+            import_bytes(open_database(elsewhere), roster("2030"), "a.csv", who="admin")
+        assert not elsewhere.exists() and pub.read_pointer(store).version == version
+    finally:
+        close_database(elsewhere)
