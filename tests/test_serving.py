@@ -113,6 +113,9 @@ def check_sessions(sessions: list[Seen], windows: list[tuple[float, float, bool]
     options = {p for s in sessions for *_, p in s.runs if p is not None}
     old = {p for p in options if NEW_PERIOD not in p}
     assert len(old) <= 1 and len(options - old) <= 1, options  # exactly two states: before and after
+    runs = [run for s in sessions for run in s.runs]
+    print(f"\n{len(sessions)} sessions, {len(runs)} page runs, {sum(p is not None for *_, p in runs)} overviews, "
+          f"0 exceptions; periods seen: {sorted(options, key=len)}")
     for start, end, new in windows:
         inside = [p for s in sessions for t0, _, _, p in s.runs if p is not None and start < t0 < end]
         assert inside, f"no overview run started in the window ({start:.1f}, {end:.1f})"
