@@ -1,23 +1,28 @@
 """Backup and restore: one DuckDB file with every table (the original files' blobs included) and the sequences.
 
-Choice: ATTACH the output and COPY FROM DATABASE (not EXPORT DATABASE to Parquet): one file to keep,
-exact types and blobs, and the sequences carried over at their current values, so ids continue after a
-restore. The backup adds one table, backup_manifest (format, time, schema version, row count per table,
-sequence values); restore drops it again, so a restored database holds exactly the original rows.
+Backup copies the current published snapshot (store/publish.py): an immutable, checkpointed DuckDB
+file, so the copy needs no lock and never waits for an import; a backup taken while an import runs
+holds the state before it or after it, whole. The copy gets one more table, backup_manifest (format,
+time, schema version, row count and checksum per table, sequence values), counted from the snapshot
+through its own read-only connection, and is then verified against it. Sequences travel with the
+bytes, so ids continue after a restore; restore drops the manifest again, so a restored database
+holds exactly the original rows.
 
 Restore is atomic and refuses rather than guesses:
 1. the backup must open read-only, read back every block, carry a manifest and match its row counts;
-2. the target must not be in use (another process's DuckDB lock, or open in this process);
+2. it takes the store's writer lock (waiting at most GOV_LOCK_WAIT seconds for an import to finish),
+   and refuses while a process outside this code holds the writer's file open;
 3. the database is rebuilt in a temporary file next to the target, verified (schema as this version
    of the code defines it, row counts, sequences), checkpointed, then moved over the target with
    os.replace; a stale write-ahead log of the old file is removed first. Until that rename the
-   target is untouched.
+   target is untouched. Then the restored state is published: dashboards move to it like to an import.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +33,7 @@ import duckdb
 
 from store.access import Actor, Permission, require
 from store.db import (
-    SCHEMA_VERSION, Database, StoreDamaged, StoreError, StoreInUse, check_readable, is_open, schema_sql,
+    SCHEMA_VERSION, Database, StoreDamaged, StoreError, StoreInUse, check_readable, holding_writer, schema_sql,
 )
 
 try:  # POSIX: the same kind of lock DuckDB takes on the database file
@@ -115,7 +120,8 @@ def expected_columns() -> dict[str, list[tuple[str, str]]]:
 
 # ---- backup -------------------------------------------------------------------------------------
 def backup_database(db: Database, out: str | os.PathLike[str], *, actor: str | Actor = "local") -> Manifest:
-    """Copy every table and sequence into a new DuckDB file at OUT (never overwritten), then verify it."""
+    """Copy the published snapshot (every table and sequence) into a new DuckDB file at OUT (never
+    overwritten), add the manifest, then verify the copy against it. Needs no lock: imports go on."""
     require(actor, Permission.BACKUP)
     out = Path(out)
     if out.exists():
@@ -126,34 +132,36 @@ def backup_database(db: Database, out: str | os.PathLike[str], *, actor: str | A
     for stale in (tmp, Path(str(tmp) + ".wal")):
         stale.unlink(missing_ok=True)
     try:
-        with db.exclusive() as cur:  # no import can commit while the copy and the counts are taken
-            source = cur.execute("SELECT current_database()").fetchall()[0][0]
-            cur.execute(f"ATTACH {_literal(str(tmp))} AS {_OUT_ALIAS}")
-            try:
-                cur.execute(f"COPY FROM DATABASE {_ident(source)} TO {_OUT_ALIAS}")
-                prints = fingerprints(cur, source)
-                manifest = Manifest(
-                    created_at=datetime.now().isoformat(timespec="seconds"),
-                    schema_version=SCHEMA_VERSION,
-                    counts={t: n for t, (n, _) in prints.items()},
-                    sequences=_sequences(cur, source),
-                    checksums={t: h for t, (_, h) in prints.items()},
-                )
-                cur.execute(f"CREATE TABLE {_OUT_ALIAS}.main.{MANIFEST} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-                cur.executemany(
-                    f"INSERT INTO {_OUT_ALIAS}.main.{MANIFEST} VALUES (?, ?)",
-                    [["format", FORMAT], ["created_at", manifest.created_at], ["schema_version", manifest.schema_version],
-                     ["counts", json.dumps(manifest.counts)], ["sequences", json.dumps(manifest.sequences)],
-                     ["checksums", json.dumps(manifest.checksums)]],
-                )
-                cur.execute(f"CHECKPOINT {_OUT_ALIAS}")
-            finally:
-                cur.execute(f"DETACH {_OUT_ALIAS}")
-        verify_backup(tmp)
+        with db.pinned() as (snap, reader):  # held open: never collected while it is copied
+            shutil.copyfile(snap.path, tmp)
+            source = reader.execute("SELECT current_database()").fetchall()[0][0]
+            prints = fingerprints(reader, source)
+            manifest = Manifest(
+                created_at=datetime.now().isoformat(timespec="seconds"),
+                schema_version=SCHEMA_VERSION,
+                counts={t: n for t, (n, _) in prints.items()},
+                sequences=_sequences(reader, source),
+                checksums={t: h for t, (_, h) in prints.items()},
+            )
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(f"CREATE TABLE {MANIFEST} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+            con.executemany(
+                f"INSERT INTO {MANIFEST} VALUES (?, ?)",
+                [["format", FORMAT], ["created_at", manifest.created_at], ["schema_version", manifest.schema_version],
+                 ["counts", json.dumps(manifest.counts)], ["sequences", json.dumps(manifest.sequences)],
+                 ["checksums", json.dumps(manifest.checksums)]],
+            )
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        verify_backup(tmp)  # the copy against what the snapshot itself counted
         os.replace(tmp, out)
-    except BaseException:
+    except duckdb.Error as exc:
+        raise BackupRefused(f"backup to {out} failed ({str(exc)[:200]}); nothing was written") from exc
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return manifest
 
 
@@ -229,9 +237,10 @@ def _verify_restored(path: Path, manifest: Manifest) -> None:
 # ---- restore ------------------------------------------------------------------------------------
 @contextmanager
 def _exclusive_file(target: Path) -> Iterator[None]:
-    """Hold the target's lock (as DuckDB does) until it has been replaced: nobody opens it meanwhile."""
-    if is_open(target):
-        raise StoreInUse(f"database {target} is open in this process; close it before restoring (nothing was changed)")
+    """Hold the target's lock (as DuckDB does) until it has been replaced: nobody opens it meanwhile.
+
+    Under the writer lock no process of this code has the file open; this refuses a process outside it
+    (an older dashboard that holds the file for its whole life, a duckdb shell)."""
     if not target.exists():
         yield
         return
@@ -242,8 +251,8 @@ def _exclusive_file(target: Path) -> Iterator[None]:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
                 raise StoreInUse(
-                    f"database {target} is in use by another process (the dashboard?); stop it before restoring "
-                    "(nothing was changed)"
+                    f"database {target} is in use by another process that does not take the store's writer lock "
+                    "(an older version of the dashboard? a duckdb shell?); stop it before restoring (nothing was changed)"
                 ) from exc
         else:  # pragma: no cover - Windows: ask DuckDB itself
             try:
@@ -266,7 +275,7 @@ def restore_database(backup: str | os.PathLike[str], target: str | os.PathLike[s
         raise BackupRefused("the backup and the target are the same file")
     manifest = verify_backup(backup)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_file(target):
+    with holding_writer(target), _exclusive_file(target):  # then published: readers move to the restored state
         tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
         tmp_wal = Path(str(tmp) + ".wal")
         for stale in (tmp, tmp_wal):
@@ -298,7 +307,7 @@ def restore_database(backup: str | os.PathLike[str], target: str | os.PathLike[s
 
 
 def backup_bytes(db: Database, *, actor: str | Actor = "local") -> bytes:
-    """A verified backup as bytes, for the dashboard's download button (the running app holds the file)."""
+    """A verified backup as bytes, for the dashboard's download button."""
     import tempfile
 
     require(actor, Permission.BACKUP)

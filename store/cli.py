@@ -1,7 +1,9 @@
-"""Command line: python -m store bootstrap|import|export|reconcile|rollback|backup|restore|user|extract|accept|withdraw|export-facts.
+"""Command line: python -m store bootstrap|import|export|reconcile|rollback|backup|restore|publish|user|extract|accept|withdraw|export-facts.
 
-Exit 0 done, 2 refused (bad input: nothing changed), 1 cannot proceed or unexpected (database in use
-or damaged, I/O). The CLI acts as the local operator, an administrator.
+Exit 0 done, 2 refused (bad input: nothing changed), 1 cannot proceed or unexpected (store busy with
+another write for longer than GOV_LOCK_WAIT, damaged, I/O). The CLI acts as the local operator, an
+administrator. Every command works while dashboards serve: they read published snapshots
+(store/publish.py); writes wait for each other on the store's writer lock.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     bk.add_argument("out")
     bk.add_argument("--db")
 
-    rs = sub.add_parser("restore", help="replace the database with a backup, atomically (refused while it is in use)")
+    rs = sub.add_parser("restore", help="replace the database with a backup, atomically, and publish it to the dashboards")
     rs.add_argument("backup")
     rs.add_argument("--db")
 
@@ -69,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("--db")
 
     _report_parsers(sub)
+
+    pb = sub.add_parser("publish", help="publish the database again as a new read-only snapshot (after a damaged one)")
+    pb.add_argument("--db")
 
     u = sub.add_parser("user", help="manage dashboard users in the users file ($GOV_USERS, outside the repository)")
     usub = u.add_subparsers(dest="user_command", required=True)
@@ -297,9 +302,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command == "bootstrap":
             from store.bootstrap import bootstrap
 
-            result = bootstrap(open_database(path))
+            db = open_database(path)
+            with db.batch():  # one write and one publish for every table and sample
+                result = bootstrap(db)
             summary = ", ".join(f"{t} {n}" for t, n in result.counts.items())
             print(f"bootstrapped {path}: {summary}; sample datasets imported {result.samples_imported}")
+            return EXIT_OK
+        if args.command == "publish":
+            from store.publish import published_dir
+
+            pointer = open_database(path).publish()
+            print(f"published {path} as version {pointer.version}: {published_dir(path) / pointer.snapshot}")
             return EXIT_OK
         if args.command == "import":
             return import_cli(open_database(path), args, who=_who())

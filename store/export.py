@@ -45,23 +45,30 @@ def to_xlsx_bytes(df: pl.DataFrame, sheet_name: str = "data") -> bytes:
 
 
 def export_frame(db: Database, dataset_id: int | None = None) -> pl.DataFrame:
-    """Community rows in canonical column order: one dataset, or every active dataset (newest wins on overlap)."""
+    """Community rows in canonical column order: one dataset, or every active dataset (newest wins on overlap).
+
+    Reads the published snapshot, so it runs while imports do, and sees one state: before or after each."""
     cur = db.reader()
     try:
-        if dataset_id is None:
-            from store.read import community_rows
-
-            return community_rows(cur).select(list(CANONICAL))
-        if not cur.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchall():
-            raise StoreError(f"dataset {dataset_id} does not exist")
-        cols = ", ".join(CANONICAL)  # fixed names from store.columns
-        rel = cur.sql(
-            f"SELECT {cols} FROM community_rows WHERE dataset_id = ? ORDER BY district_id, street, community, source_row",
-            params=[dataset_id],
-        )
-        return pl.from_arrow(rel.to_arrow_table())  # type: ignore[return-value]
+        with cur.snapshot():  # the dataset check and the rows from one snapshot
+            return _export_rows(cur, dataset_id)
     finally:
         cur.close()
+
+
+def _export_rows(cur: Any, dataset_id: int | None) -> pl.DataFrame:
+    if dataset_id is None:
+        from store.read import community_rows
+
+        return community_rows(cur).select(list(CANONICAL))
+    if not cur.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchall():
+        raise StoreError(f"dataset {dataset_id} does not exist")
+    cols = ", ".join(CANONICAL)  # fixed names from store.columns
+    rel = cur.sql(
+        f"SELECT {cols} FROM community_rows WHERE dataset_id = ? ORDER BY district_id, street, community, source_row",
+        params=[dataset_id],
+    )
+    return pl.from_arrow(rel.to_arrow_table())  # type: ignore[return-value]
 
 
 def write_export(df: pl.DataFrame, out: Path) -> None:

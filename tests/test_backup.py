@@ -103,41 +103,117 @@ def test_restore_over_an_existing_database_replaces_it(source, bootstrapped_db_p
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
 
 
-_HOLDER = r"""
+_READER = r"""
+import sys
+from store.db import open_database
+db = open_database(sys.argv[1])
+for line in sys.stdin:  # one line in, the datasets the process sees now out
+    print(db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0], flush=True)
+"""
+
+_WRITER = r"""
 import sys, time
 from store.db import open_database
-open_database(sys.argv[1])
+db = open_database(sys.argv[1])
+with db.transaction():
+    print("WRITING", flush=True)
+    time.sleep(60)
+"""
+
+_OUTSIDER = r"""
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write, without the store's writer lock (an older dashboard did this)
 print("HELD", flush=True)
 time.sleep(60)
 """
 
 
-def test_restore_refuses_a_database_in_use(source, tmp_path, capsys):
+def _process(code: str, path: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _datasets(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM datasets").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_restore_while_another_process_reads_publishes_the_restored_state(source, tmp_path, capsys):
+    backup = tmp_path / "backup.duckdb"
+    assert run(["backup", str(backup), "--db", str(source)]) == 0
+    db = open_database(source)
+    try:
+        assert import_bytes(db, roster("2033"), "later.csv", who="admin").ok  # after the backup
+    finally:
+        close_database(source)
+    after_import = _datasets(source)
+    reader = _process(_READER, source)
+    try:
+        assert reader.stdin is not None and reader.stdout is not None
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == after_import
+        assert run(["restore", str(backup), "--db", str(source)]) == 0  # the reader does not stop it
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == after_import - 1  # it moved to the restored state
+    finally:
+        reader.kill()
+        reader.wait()
+    assert _datasets(source) == after_import - 1
+
+
+def test_restore_waits_for_a_writer_then_says_busy(source, tmp_path, capsys, monkeypatch):
     backup = tmp_path / "backup.duckdb"
     assert run(["backup", str(backup), "--db", str(source)]) == 0
     capsys.readouterr()
     before = digest(source)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(source)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = _process(_WRITER, source)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "HELD"
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "WRITING"
+        monkeypatch.setenv("GOV_LOCK_WAIT", "1")
+        assert run(["restore", str(backup), "--db", str(source)]) == 1
+        err = capsys.readouterr().err
+        assert "is busy" in err and "try again" in err and "Traceback" not in err
+        assert run(["backup", str(tmp_path / "second.duckdb"), "--db", str(source)]) == 0  # backup never waits
+    finally:
+        writer.kill()
+        writer.wait()
+    assert digest(source) == before
+
+
+def test_restore_refuses_a_process_outside_the_writer_lock(source, tmp_path, capsys):
+    backup = tmp_path / "backup.duckdb"
+    assert run(["backup", str(backup), "--db", str(source)]) == 0
+    capsys.readouterr()
+    before = digest(source)
+    outsider = _process(_OUTSIDER, source)
+    try:
+        assert outsider.stdout is not None and outsider.stdout.readline().strip() == "HELD"
         assert run(["restore", str(backup), "--db", str(source)]) == 1
         err = capsys.readouterr().err
         assert "in use by another process" in err and "stop it before restoring" in err
         assert "Traceback" not in err
-        assert run(["backup", str(tmp_path / "second.duckdb"), "--db", str(source)]) == 1  # the CLI cannot read it either
-        assert "in use" in capsys.readouterr().err
+        assert run(["backup", str(tmp_path / "second.duckdb"), "--db", str(source)]) == 0  # reads the snapshot
     finally:
-        holder.kill()
-        holder.wait()
+        outsider.kill()
+        outsider.wait()
     assert digest(source) == before
 
-    db = open_database(source)  # in use inside this very process (the dashboard's own instance)
+
+def test_restore_with_the_database_open_in_this_process(source, tmp_path):
+    backup = tmp_path / "backup.duckdb"
+    assert run(["backup", str(backup), "--db", str(source)]) == 0  # (run closes the process's instance when done)
+    db = open_database(source)  # as the dashboard's own instance
     try:
-        assert run(["restore", str(backup), "--db", str(source)]) == 1
-        assert "open in this process" in capsys.readouterr().err
-        assert db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0] > 0  # still open, untouched
+        before = db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0]
+        assert import_bytes(db, roster("2033"), "later.csv", who="admin").ok
+        assert run(["restore", str(backup), "--db", str(source)]) == 0
+        assert db.reader().execute("SELECT count(*) FROM datasets").fetchall()[0][0] == before
     finally:
         close_database(source)
 

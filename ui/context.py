@@ -1,4 +1,4 @@
-"""The process's database for the app, bootstrapped on first start, and cached reads keyed by data version."""
+"""The process's store for the app (published snapshots, built on first start), and cached reads keyed by data version."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection], pl.DataFrame]] = {
 
 
 def get_db() -> Database:
-    """One DuckDB instance for the whole server process; a missing file is built from data/ first.
+    """The server process's view of the store: the newest published snapshot, read-only; a store that does
+    not exist yet is built from data/ first (one write, one publish).
 
-    A damaged file (or one another process holds) stops the page with st.error saying how to recover,
-    never a traceback; the next run tries again (a failed open is not cached).
+    A damaged file (or one a process outside this code holds) stops the page with st.error saying how to
+    recover, never a traceback; the next run tries again (a failed open is not cached).
     """
     path = db_path()
     try:
@@ -41,37 +42,34 @@ def get_db() -> Database:
     st.stop()
 
 
+def _build(db: Database) -> None:
+    """First start: the reference tables and sample datasets, inside the write that creates the store."""
+    with st.spinner("首次启动：正在从 data/ 构建数据库… / First start: building the database from data/…"):
+        bootstrap(db)
+
+
 @st.cache_resource(show_spinner=False)
 def _db(path_text: str) -> Database:
-    path = Path(path_text)
-    fresh = not path.exists()
-    db = open_database(path)
-    if fresh:
-        with st.spinner("首次启动：正在从 data/ 构建数据库… / First start: building the database from data/…"):
-            bootstrap(db)
-    return db
+    return open_database(Path(path_text), on_create=_build)
 
 
 def version() -> str:
-    """The store's data version: re-read at most every VERSION_TTL seconds, and right after a write
-    here (invalidate). A page asks for several tables per run; one query serves them all."""
+    """The store's data version: the published snapshot's (store/publish.py), re-read at most every
+    VERSION_TTL seconds, and at once after a write here (invalidate). A page asks for several tables
+    per run; one version serves them all."""
     get_db()  # a damaged or missing store stops the page here, with its message
     return _version(str(db_path()))
 
 
-# Only this process writes (DuckDB's file lock keeps the CLI out while the dashboard runs), and it
-# clears this after every write, so the TTL only bounds how long another session's import takes
-# to show up.
+# Any process may publish (a CLI import, another server's import page), so the version is read again
+# after at most VERSION_TTL seconds: the longest a new snapshot takes to show up on this server.
+# Reading it costs a stat of the pointer file (and a read when it changed).
 VERSION_TTL = 2.0
 
 
 @st.cache_data(show_spinner=False, ttl=VERSION_TTL, max_entries=4)
 def _version(path_text: str) -> str:
-    cur = _db(path_text).reader()
-    try:
-        return read.data_version(cur)
-    finally:
-        cur.close()
+    return _db(path_text).version()
 
 
 # cache_resource hands every session the same frame instead of unpickling a copy per call
@@ -79,7 +77,8 @@ def _version(path_text: str) -> str:
 # polars frame in place here, so sharing is safe. Two data versions' worth of tables at most.
 @st.cache_resource(show_spinner=False, max_entries=2 * len(TABLES))
 def _load(name: str, data_version: str, path_text: str) -> pl.DataFrame:
-    cur = _db(path_text).reader()
+    # pinned to the version it is cached under: every table of one version comes from one snapshot
+    cur = _db(path_text).reader(at=data_version)
     try:
         return TABLES[name](cur)
     finally:
