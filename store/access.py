@@ -367,21 +367,14 @@ class AuthEvent(StrEnum):
 
 def record_auth_event(db: Database, event: AuthEvent, user_name: str, address: str, *, detail: str | None = None,
                       when: datetime | None = None) -> None:
-    """One line in auth_log: when, what, the user name as typed, and the client's address."""
-    with db.transaction() as cur:
-        cur.execute(
-            "INSERT INTO auth_log (log_id, logged_at, event, user_name, address, detail) "
-            "VALUES (nextval('auth_log_ids'), ?, ?, ?, ?, ?)",
-            [when or datetime.now(), AuthEvent(event).value, user_name[:128], address[:64], detail],
-        )
+    """One line in the sign-in log beside the store (store/audit.py: not a store write, so no publish)."""
+    from store import audit
+
+    audit.append(audit.audit_path(db.path), AuthEvent(event).value, user_name, address, detail=detail, when=when)
 
 
-def auth_events(cur, limit: int = 200) -> pl.DataFrame:
+def auth_events(db: Database, limit: int = 200) -> pl.DataFrame:
     """The latest sign-in log lines, newest first: one row per event (logged_at, event, user_name, address, detail)."""
-    import polars as pl
+    from store import audit
 
-    rel = cur.sql(
-        "SELECT logged_at, event, user_name, address, detail FROM auth_log ORDER BY log_id DESC LIMIT ?",
-        params=[int(limit)],
-    )
-    return pl.from_arrow(rel.to_arrow_table())
+    return audit.latest(audit.audit_path(db.path), limit)

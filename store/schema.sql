@@ -120,18 +120,6 @@ CREATE TABLE IF NOT EXISTS import_log (
     message VARCHAR
 );
 
--- Sign-ins and failed sign-ins, for administrators (import page). Kept apart from import_log so a
--- sign-in never changes the data version the pages cache on.
-CREATE SEQUENCE IF NOT EXISTS auth_log_ids START 1;
-CREATE TABLE IF NOT EXISTS auth_log (
-    log_id INTEGER PRIMARY KEY,
-    logged_at TIMESTAMP NOT NULL,
-    event VARCHAR NOT NULL,             -- signed_in, failed
-    user_name VARCHAR NOT NULL,         -- as typed (an unknown name is logged too)
-    address VARCHAR NOT NULL,           -- the client's address ('' when unknown)
-    detail VARCHAR
-);
-
 -- What an import covers besides its own communities (its rows always cover those): the districts it
 -- is the complete roster of, for its period. A row shows unless a newer import that is not rolled back
 -- covers it: holds the same district and community, or covers its district whole (store/supersede.py).

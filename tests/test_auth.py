@@ -288,9 +288,7 @@ def test_failed_and_successful_sign_ins_land_in_the_log_for_administrators(users
     login(at, "alice", PASSWORDS["alice"])
     from store.db import open_database
 
-    cur = open_database().reader()
-    events = access.auth_events(cur, 10)
-    cur.close()
+    events = access.auth_events(open_database(), 10)
     assert events.select("event", "user_name", "address").rows() == [
         ("signed_in", "alice", "10.0.0.1"), ("failed", "nobody", "10.6.6.6"), ("failed", "alice", "10.6.6.6"),
     ]

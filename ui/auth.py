@@ -422,11 +422,7 @@ def sign_in_log(actor: Actor, limit: int = 200) -> None:
     st.divider()
     st.subheader(t("access.log.title"))
     st.caption(t("access.log.help"))
-    cur = get_db().reader()
-    try:
-        events = auth_events(cur, limit)
-    finally:
-        cur.close()
+    events = auth_events(get_db(), limit)
     if events.height == 0:
         st.info(t("access.log.empty"))
         return
