@@ -109,12 +109,12 @@ def free_port() -> int:
 
 @contextmanager
 def serve(db: Path, *, log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` on `db`, on a free loopback port: yields (url, pid). Stopped with
+    """`streamlit run serve.py` on `db`, on a free loopback port: yields (url, pid). Stopped with
     SIGTERM, and SIGKILL if it does not go (a server hung in polars ignores SIGTERM)."""
     port = free_port()
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**os.environ, "GOV_DB": str(db), **(env or {})}, stdout=out, stderr=subprocess.STDOUT,

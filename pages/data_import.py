@@ -41,8 +41,12 @@ def _show_problems(title: str, frame: pl.DataFrame, kind: str) -> None:
 
 
 def _import(data: bytes, name: str, complete: str | None, confirmed: bool, token: str) -> None:
-    result = import_bytes(db, data, name, actor=actor, synthetic=synthetic, sheet=sheet, lang=lang,
-                          complete_for=complete, confirmed=confirmed, expect=token)
+    try:
+        result = import_bytes(db, data, name, actor=actor, synthetic=synthetic, sheet=sheet, lang=lang,
+                              complete_for=complete, confirmed=confirmed, expect=token)
+    except StoreError as exc:  # the store busy with another write past GOV_LOCK_WAIT: nothing was written
+        st.session_state[_FLASH] = ("error", str(exc))
+        st.rerun()
     for key in (_STATE, _PREVIEW, _SECOND):
         st.session_state.pop(key, None)
     if result.duplicate:

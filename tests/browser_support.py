@@ -59,8 +59,8 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None, script: str = "app.py") -> Iterator[str]:
-    """Serve app.py exactly as the README's first command does (or `script`, e.g. serve.py), on a free loopback port."""
+def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None, script: str = "serve.py") -> Iterator[str]:
+    """Serve the dashboard exactly as the README's first command does (`streamlit run serve.py`, or `script`), on a free loopback port."""
     port = free_port()
     env = {**os.environ, "GOV_DB": str(db_path), **(extra_env or {})}
     log = (ARTIFACTS / f"streamlit-{port}.log")

@@ -4,10 +4,9 @@ Every server reads the store's published snapshots (store/publish.py); a write a
 one, which each server picks up within its version TTL (ui/context.VERSION_TTL). Loopback only,
 bounded in sessions and time, and every process is stopped at the end.
 
-Pages and locality: the sessions stay on 梧州市 (overview, district, compare, sources). Until the
-serving helper's fix for the polars map_elements / to_pandas deadlock lands (issue 12 part 1), the
-overview for 通化市 (which has a lagging table) can hang a server under concurrent sessions; widen
-ROUTES to it after merging.
+Pages and localities: overview, district, compare and sources for 梧州市, and the overview for 通化市,
+whose "where it lags" table is what once deadlocked a server under concurrent sessions (polars
+callbacks beside to_pandas; tests/test_serving_hang.py holds that case on its own).
 """
 
 from __future__ import annotations
@@ -33,6 +32,8 @@ from ui.context import VERSION_TTL
 pytestmark = pytest.mark.slow
 
 ROUTES = [("", "loc=450400"), ("district", "loc=450400"), ("compare", "loc=450400"), ("sources", "loc=450400")]
+# then, on the overview, the sidebar's locality changed to 通化市 and back, as a viewer does
+SWITCHES = ("通化市", "梧州市")
 NEW_PERIOD = "2030"
 SAMPLE = ROOT / "data" / "samples" / "synthetic_450400_wuzhou_2025.csv"
 DEADLINE = 420  # seconds for a whole test: a hang fails it instead of blocking the suite
@@ -57,6 +58,11 @@ async def browse(url: str, seen: Seen, stop: asyncio.Event, label: str) -> None:
                     periods = tuple(s.widget("period").options) if page == "" else None
                     seen.runs.append((started, page, run.exceptions, periods))
                     await asyncio.sleep(0.2)  # a person reads a page before the next click
+                for label_ in SWITCHES:
+                    started = time.monotonic()
+                    run = await s.choose("loc", label_, page="")
+                    seen.runs.append((started, f"overview:{label_}", run.exceptions, None))
+                    await asyncio.sleep(0.2)
     except Exception as exc:  # noqa: BLE001 - a hang or a dropped socket is what the test reports
         seen.errors.append(f"{label}: {type(exc).__name__}: {exc}")
 
