@@ -259,6 +259,8 @@ def test_localities_without_a_kind_column_are_read_by_the_names_suffix():
         ("全县组建小区党支部38个。", "compound_party_branches"),
         ("开展服务活动两个月。", ""),  # a duration counts no catalog indicator
         ("建立各类社区党组织960个。", ""),  # 社区党组织 is not a count of 社区
+        ("陈杨寨街道建成党群服务中心15个。", ""),  # centres, not streets: the place's own 街道 lends nothing
+        ("党群服务中心面积达到5000平方米。", "service_center_area_m2"),
     ],
 )
 def test_indicator_whose_term_and_unit_agree(ex, sentence, indicator):
