@@ -110,3 +110,24 @@ def test_views_and_text_load_without_streamlit():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_overview_says_what_the_arrows_compare_when_the_rosters_hold_other_communities(store):
+    import polars as pl
+
+    rows = store["community_rows"]
+    mine = (pl.col("city_id") == WUZHOU) & (pl.col("period") == "2025")
+    kept = rows.filter(mine).sort("district_id", "community").head(5)
+    shrunk = {**store, "community_rows": pl.concat([rows.filter(~mine), kept])}
+    prev_n = rows.filter((pl.col("city_id") == WUZHOU) & (pl.col("period") == "2024")).height
+    v = overview.build(shrunk, scope_id=WUZHOU, period="2025", lang="zh")
+    by = {c.indicator: c for c in v.cards}
+    assert by["communities"].change == 5 - prev_n  # the communities card is the change in coverage
+    assert f"2024 年 {prev_n} 个 → 2025 年 5 个" in v.cards_note and "5 个社区" in v.cards_note
+    en = overview.build(shrunk, scope_id=WUZHOU, period="2025", lang="en")
+    assert "compare the 5 communities both periods hold" in en.cards_note
+
+
+def test_overview_says_nothing_extra_when_both_periods_hold_the_same_communities(store):
+    v = overview.build(store, scope_id=WUZHOU, period="2025", lang="zh")
+    assert all(c.change_note == "" for c in v.cards) and "同一批社区" not in v.cards_note

@@ -58,8 +58,8 @@ class Card:
     published: tuple[PublishedFigure, ...] = ()
     published_text: str = ""    # 公开报道：100%（S000、S002）; "" without published figures
     popover: Popover | None = None
-    # kpis() is gaining communities / prev_communities / matched_communities / coverage_changed for
-    # like-with-like changes; a card will carry its note here.
+    # when the two periods' rosters hold different communities: what the change compares (kpis() computes
+    # every change over the communities both hold), or that nothing can be compared
     change_note: str = ""
 
 
@@ -110,8 +110,20 @@ def cards(ctx: Context, locality_id: str, period: str | None, indicators: tuple[
             period=r["period"] if r else period, prev_period=r["prev_period"] if r else None,
             synthetic=bool(r["synthetic"]) if r else False,
             published=tuple(mine), published_text=line(mine, ctx.lang), popover=_popover(ctx, k, mine),
+            change_note=_change_note(ctx, r),
         ))
     return out if by_ind or always else []
+
+
+def _change_note(ctx: Context, r: dict | None) -> str:
+    """57 → 5 communities is a change of coverage, not of the figures: say what the arrows compare."""
+    if not r or not r.get("coverage_changed"):
+        return ""
+    params = {"prev": r["prev_period"], "period": r["period"]}
+    if not r["matched_communities"]:
+        return ctx.m("overview.no_common", **params)
+    return ctx.m("overview.matched_note", matched=r["matched_communities"], prev_n=r["prev_communities"],
+                 n=r["communities"], **params)
 
 
 def published_cards(ctx: Context, locality_id: str) -> list[Card]:
@@ -170,6 +182,8 @@ def build(tables: Tables, *, scope_id: str | None, period: str | None, lang: str
     if roster_cards:
         shown, prev = roster_cards, roster_cards[0].prev_period
         note = ctx.m("overview.change_note", prev=prev) if prev else ctx.m("overview.no_prev")
+        if roster_cards[0].change_note:
+            note = f"{roster_cards[0].change_note} {note}" if ctx.lang == "en" else roster_cards[0].change_note + note
         kpi_table = table_of([
             {
                 ctx.m("overview.col.indicator"): c.label,
