@@ -66,6 +66,9 @@ def _table() -> None:
     if v.value_help:
         column, help_text = v.value_help
         config[column] = st.column_config.NumberColumn(format=v.number_columns[column], help=help_text)
+    if v.interval_help:
+        column, help_text = v.interval_help
+        config[column] = st.column_config.TextColumn(help=help_text)
     tables.dataframe(v.table, column_config=config)
     downloads.buttons(v.table, v.download_name, key="dl_scatter" if v.scatter else "dl_compare", synthetic=v.synthetic)
 

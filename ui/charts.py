@@ -44,7 +44,7 @@ def _layout(fig: go.Figure, title: str | None, *, height: int, big: bool) -> go.
 def bar(
     df: pl.DataFrame, *, x: str, y: str, fmt: Formatter, title: str | None = None, color: str | None = None,
     text: str | None = None, height: int = 380, big: bool = False, series_colors: dict[str, str] | None = None,
-    series_patterns: dict[str, str] | None = None, x_order: Sequence[str] | None = None,
+    series_patterns: dict[str, str] | None = None, x_order: Sequence[str] | None = None, hover: str | None = None,
 ) -> go.Figure:
     """Vertical bars of `y` per `x`; `color` splits series (e.g. basis published/roster); labels show formatted values.
 
@@ -62,7 +62,7 @@ def bar(
         if pattern:
             marker["pattern"] = {"shape": pattern, "fgcolor": "white", "fgopacity": 0.6}
         fig.add_bar(x=g[x].to_list(), y=values, name=str(name) if name is not None else y, text=labels,
-                    textposition="outside", marker=marker, cliponaxis=False)
+                    textposition="outside", marker=marker, cliponaxis=False, **_hover(g, hover, "x"))
     fig.update_layout(barmode="group", showlegend=color is not None)
     if x_order is not None:
         fig.update_xaxes(categoryorder="array", categoryarray=list(x_order))
@@ -72,12 +72,12 @@ def bar(
 def ranking(
     df: pl.DataFrame, *, label: str, value: str, fmt: Formatter, title: str | None = None, highlight: set[str] | None = None,
     height: int | None = None, big: bool = False, text: str | None = None, color: str | None = None,
-    series_colors: dict[str, str] | None = None, ascending: bool = False,
+    series_colors: dict[str, str] | None = None, ascending: bool = False, hover: str | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted best at top (`ascending`: lowest at top, e.g. where coverage lags);
     missing values listed last in grey as 'no data'. `text` names a column of ready labels
     (e.g. with a qualifier, `≥20万`); `color` splits the bars into legend series (e.g. basis
-    published/roster) coloured by `series_colors`.
+    published/roster) coloured by `series_colors`; `hover` names a column of ready hover text.
     """
     ordered = df.sort(value, descending=not ascending, nulls_last=True)
     labels, values = ordered[label].to_list(), ordered[value].to_list()
@@ -87,7 +87,7 @@ def ranking(
                    for l, v in zip(labels, values, strict=True)]
         fig = go.Figure(go.Bar(
             y=labels, x=[0 if v is None else v for v in values], orientation="h", marker_color=colours,
-            text=texts, textposition="outside", cliponaxis=False,
+            text=texts, textposition="outside", cliponaxis=False, **_hover(ordered, hover, "y"),
         ))
         fig.update_layout(showlegend=False)
     else:
@@ -100,11 +100,20 @@ def ranking(
                 y=[labels[j] for j in idx], x=[0 if values[j] is None else values[j] for j in idx], orientation="h",
                 name=str(name), marker_color=[MISSING_COLOR if values[j] is None else colour for j in idx],
                 text=[texts[j] for j in idx], textposition="outside", cliponaxis=False,
+                **_hover(ordered[idx] if idx else ordered.clear(), hover, "y"),
             )
         fig.update_layout(showlegend=True, barmode="overlay")
         fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=height or max(260, 28 * len(labels) + 80), big=big)
+
+
+def _hover(df: pl.DataFrame, column: str | None, category: str) -> dict:
+    """Bar hover from a column of ready text: the bar's category, then that text (no plotly number format)."""
+    if column is None:
+        return {}
+    return {"customdata": df[column].to_list(),
+            "hovertemplate": f"<b>%{{{category}}}</b><br>%{{customdata}}<extra>%{{fullData.name}}</extra>"}
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5, *, include_zero: bool = True) -> list[float]:

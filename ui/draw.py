@@ -104,12 +104,13 @@ def _compare_chart(view: CompareChart, series: dict[str, str], ranking: bool) ->
     values = view.frame["value"].to_list()
     if ranking:
         fig = charts.ranking(view.frame, label="label", value="value", text="text", color="series",
-                             series_colors=colors, fmt=view.fmt, title=view.title)
+                             series_colors=colors, fmt=view.fmt, title=view.title, hover="hover")
         charts.value_axis(fig, values, view.fmt, axis="x", fixed_range=True)  # room right of the longest bar
     else:
         patterns = {label: SERIES_PATTERNS[kind] for label, kind in series.items() if kind in SERIES_PATTERNS}
         fig = charts.bar(view.frame, x="locality", y="value", color="series", text="text", fmt=view.fmt,
-                         title=view.title, series_colors=colors, series_patterns=patterns, x_order=view.localities)
+                         title=view.title, series_colors=colors, series_patterns=patterns, x_order=view.localities,
+                         hover="hover")
         charts.value_axis(fig, values, view.fmt)
     fig.update_layout(margin={"t": 90}, legend={"y": 1.04})
     return fig

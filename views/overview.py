@@ -11,6 +11,7 @@ from queries.compare import published_note, snapshot
 from queries.coverage import RATES, below_threshold
 from queries.kpis import KPIS, kpis, lagging
 from queries.scope import in_scope
+from text import facts as fact_text
 from text import indicators as ind
 from views import Tables
 from views.common import Context, focus_localities, table_of
@@ -72,21 +73,17 @@ def _popover(ctx: Context, indicator_id: str, figs: list[PublishedFigure]) -> Po
         for c in f.citations:
             fact = ctx.facts_by_id.get(c.fact_id) or {}
             quotes.append(Quote(c.evidence, ctx.m(
-                "overview.popover_source", title=ctx.names.titles.get(c.source_id, c.source_id), source=c.source_id,
-                fact=c.fact_id, value=_stated(fact, ctx.lang), qualifier=ctx.m(f"sources.qualifier.{c.qualifier}"),
+                "overview.popover_source", title=ctx.names.source_ref(c.source_id, with_id=False), source=c.source_id,
+                fact=c.fact_id, value=fact_text.figure(fact, ctx.lang) if fact else "",
+                qualifier=ctx.m(f"sources.qualifier.{c.qualifier}"),
             )))
-        out.append((ctx.m("overview.popover_figure", figure=f.text_with_unit), tuple(quotes)))
+        out.append((ctx.m("overview.popover_figure", figure=f.text_with_unit, interval=f.interval or f.text),
+                    tuple(quotes)))
     return Popover(
         title=ind.label(indicator_id, ctx.lang), figures=tuple(out),
         parts_note=ctx.m("overview.parts_note") if any(f.from_parts for f in figs) else "",
         note=published_note(ctx.lang),
     )
-
-
-def _stated(fact: dict, lang: str) -> str:
-    from text.numbers import qualified
-
-    return qualified(fact.get("value"), fact.get("qualifier"), fact.get("unit"), lang)
 
 
 def cards(ctx: Context, locality_id: str, period: str | None, indicators: tuple[str, ...] = KPIS, *,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from text import facts as fact_text
 from text import indicators as ind
 from text import punct
 from text.messages import message
@@ -40,6 +41,10 @@ class PublishedFigure:
     text: str                    # as printed: ≥10万+5万, >30,000, 100%
     text_with_unit: str          # ≥10万+5万 元
     citations: tuple[Citation, ...]
+    low: float | None = None     # the interval the wording implies, catalog units (None: unbounded)
+    high: float | None = None
+    bounds: str | None = None    # which ends are closed: "[)", "()", ...
+    interval: str = ""           # that interval as a reader says it: 2,600至不足2,700, >30,000, ≥15万
 
     @property
     def fact_ids(self) -> tuple[str, ...]:
@@ -71,6 +76,9 @@ def figures(rows: pl.DataFrame, facts: Mapping[str, Mapping], lang: str) -> list
             text=ind.published(r["indicator"], r["value"], r["qualifier"], lang, parts=shown),
             text_with_unit=ind.published(r["indicator"], r["value"], r["qualifier"], lang, parts=shown, with_unit=True),
             citations=tuple(_citation(facts[i]) for i in r["fact_ids"] if i in facts),
+            low=r.get("low"), high=r.get("high"), bounds=r.get("bounds"),
+            interval=fact_text.claim_interval(r["indicator"], r.get("low"), r.get("high"), r.get("bounds"),
+                                              r["qualifier"], lang) if r.get("bounds") else "",
         ))
     return out
 
