@@ -90,6 +90,7 @@ with right:
         st.markdown(f"**{lag.map_title}**")
         st.pydeck_chart(draw.district_deck(lag.map, height=360), height=360)
         st.markdown(draw.legend_html(draw.legend_items(lag.map), inline=True), unsafe_allow_html=True)
+        st.caption(lag.map.scale_note)
 
 if lag.chart is not None:
     tab_area, tab_comm = st.tabs([lag.area_tab, lag.communities_tab])
