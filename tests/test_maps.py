@@ -305,6 +305,10 @@ def _contrast(a: str, b: str) -> float:
     return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 
 
+def _hex(rgb: tuple[int, ...]) -> str:
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
 @pytest.mark.parametrize("fill", [*PALETTE, MISSING_COLOR])
 def test_label_colour_meets_wcag_aa_on_every_fill(fill):
     assert _contrast(text_color_on(fill), fill) >= 4.5
@@ -322,7 +326,7 @@ def test_labels_carry_a_halo_in_the_other_colour(wuzhou):
         assert len(colours) == 1
         (text,) = colours
         rim = tuple(t["outlineColor"][:3])
-        assert _contrast("#%02X%02X%02X" % text, "#%02X%02X%02X" % rim) >= 15  # black on white, white on black
+        assert _contrast(_hex(text), _hex(rim)) >= 15  # black on white, white on black
 
 
 # ---------------------------------------------------------------- the colour domain

@@ -159,8 +159,9 @@ def test_compare_url_reopens_ranking_and_scatter_views(app_env):
     at = _open("pages/compare.py", locs="450400,450800", inds="compound_coverage,services_per_10k", view="ranking",
                lang="en")
     charts = _charts(at)
-    assert [c["layout"]["title"]["text"] for c in charts] == [
-        "Compound party-organisation coverage (%)", "Service activities per 10k residents (per 10k residents)"]
+    # titles wrap to fit a half-width column (<br>), and say their unit once
+    assert [c["layout"]["title"]["text"].replace("<br>", " ") for c in charts] == [
+        "Compound party-organisation coverage (%)", "Service activities per 10k residents"]
     assert {tr["name"] for tr in charts[0]["data"]} == {"Published", "Roster (synthetic sample)"}
     assert any("Definitions" in e.label for e in at.expander)
     at = _open("pages/compare.py", locs="450400,450800,450481", view="scatter", points="locality")

@@ -113,7 +113,7 @@ def _compare_chart(view: CompareChart, series: dict[str, str], ranking: bool) ->
                          title=view.title, series_colors=colors, series_patterns=patterns, x_order=view.localities,
                          hover="hover")
         charts.value_axis(fig, values, view.fmt)
-    fig.update_layout(margin={"t": 90}, legend={"y": 1.04})
+    fig.update_layout(margin={"t": fig.layout.margin.t + 30}, legend={"y": 1.04})  # the legend below a wrapped title
     return fig
 
 

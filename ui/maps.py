@@ -120,7 +120,7 @@ def color_domain(values: Iterable[Any], number_format: str | None) -> tuple[floa
     n = len(PALETTE)
     if number_format == "percent":
         start = math.floor(round(max(lo, 0.0) / RATE_STEP, 9)) * RATE_STEP
-        for k in range(1, int(round(1 / RATE_MIN_SPAN)) + 1):
+        for k in range(1, round(1 / RATE_MIN_SPAN) + 1):
             span = k * RATE_MIN_SPAN
             if start + span >= hi - 1e-12:
                 break
@@ -322,8 +322,8 @@ def label_layer(
             collision_test_props={"sizeScale": 1.6},  # hides a label whose anchor lies in this box
         )
     if halo:
-        extra |= dict(font_settings=HALO_FONT_SETTINGS, outline_width=HALO_WIDTH,
-                      outline_color=hex_to_rgba(halo, HALO_ALPHA))
+        extra |= {"font_settings": HALO_FONT_SETTINGS, "outline_width": HALO_WIDTH,
+                  "outline_color": hex_to_rgba(halo, HALO_ALPHA)}
     return pdk.Layer(
         "TextLayer",
         id=layer_id,

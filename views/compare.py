@@ -194,7 +194,7 @@ def _bars(ctx: Context, chosen: tuple[str, ...], indicators: tuple[str, ...], pe
         mine = [r for r in records if r["_indicator"] == k]
         mine.sort(key=lambda r: r["_kind"] not in ("published", "published_other"))  # stable: published first
         charts.append(Chart(
-            indicator=k, title=punct.with_unit(ind.label(k, lang), ind.unit(k, lang), lang),
+            indicator=k, title=ind.title(k, lang),
             frame=pl.DataFrame(
                 {"label": [r["_label"] for r in mine], "locality": [r[col["locality"]] for r in mine],
                  "series": [r[col["basis"]] for r in mine], "text": [r[col["shown"]] for r in mine],

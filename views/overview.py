@@ -11,7 +11,6 @@ from queries.compare import published_note, snapshot
 from queries.coverage import RATES, below_threshold
 from queries.kpis import KPIS, kpis, lagging
 from queries.scope import in_scope
-from text import facts as fact_text
 from text import indicators as ind
 from views import Tables
 from views.common import Context, focus_localities, table_of
@@ -71,10 +70,9 @@ def _popover(ctx: Context, indicator_id: str, figs: list[PublishedFigure]) -> Po
     for f in figs:
         quotes = []
         for c in f.citations:
-            fact = ctx.facts_by_id.get(c.fact_id) or {}
             quotes.append(Quote(c.evidence, ctx.m(
                 "overview.popover_source", title=ctx.names.source_ref(c.source_id, with_id=False), source=c.source_id,
-                fact=c.fact_id, value=fact_text.figure(fact, ctx.lang) if fact else "",
+                fact=c.fact_id, value=c.figure,
                 qualifier=ctx.m(f"sources.qualifier.{c.qualifier}"),
             )))
         out.append((ctx.m("overview.popover_figure", figure=f.text_with_unit, interval=f.interval or f.text),
@@ -260,11 +258,11 @@ def build_lagging(tables: Tables, *, scope_id: str, locality_id: str, district_i
     chart = None
     reached = ""
     if lag_comm.is_empty() and lag_area.is_empty():
-        reached = ctx.m("overview.no_lag", indicator=label)
+        reached = ctx.m("overview.no_lag", indicator=ind.label_in_text(indicator, lang))
     else:
         values = tuple(lag_comm[indicator].to_list())
         chart = Ranking(
-            title=ctx.m("overview.lag_chart", indicator=label),
+            title=ctx.m("overview.lag_chart", indicator=ind.label_in_text(indicator, lang)),
             labels=tuple(ctx.m("overview.community_in", community=names.community(d, c), district=names.locality(d))
                          for d, c in lag_comm.select("district_id", "community").iter_rows()),
             values=values, texts=tuple(ind.value(indicator, v, lang) for v in values),
