@@ -210,3 +210,10 @@ def test_no_english_message_holds_chinese_except_where_it_quotes_a_users_file():
 
     found = {k for k, v in catalog().items() if HAN.search(v["en"])}
     assert found == QUOTES_INPUT
+
+
+def test_the_check_itself_catches_a_chinese_unit_and_spares_data(data):
+    # what the no-Han tests rely on: a data value goes, a stray measure word stays
+    assert leftovers("Wuzhou (梧州市) · 201 个", data) == ["Wuzhou ( ) · 201 个"]
+    assert leftovers("S002 “‘邻里党建’让城市基层治理更有温度” · 第12社区", data) == []  # a nested title, a community
+    assert leftovers("语言 / Language 中文 English", data) == []  # the language switch names Chinese in Chinese

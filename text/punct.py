@@ -31,6 +31,18 @@ def join_items(items: Iterable[str], lang: str) -> str:
     return item_sep(lang).join(items)
 
 
+_SPACE = {"zh": "　", "en": " "}  # between an id and a title, or quotations in a row: 全角空格 / a space
+
+
+def space(lang: str) -> str:
+    return _SPACE.get(lang, _SPACE["zh"])
+
+
+def quotes(items: Iterable[str], lang: str) -> str:
+    """Quotations one after another: “…”　“…” in Chinese, “…” “…” in English."""
+    return space(lang).join(quote(i) for i in items)
+
+
 def join_parts(items: Iterable[str]) -> str:
     """Parts of one label, the same in both languages: 其他 · 组织与机制 / Other · Organisation."""
     return " · ".join(i for i in items if i)

@@ -244,5 +244,5 @@ def lag_ranking(view: Ranking) -> go.Figure:
     value_axis(fig, [0.0, 1.0], view.fmt, axis="x", fixed_range=True)
     # the target's name above the plot, where no bar's value label can run into it
     fig.add_vline(x=1.0, line_dash="dash", line_color="#555555", annotation_text=view.target_label,
-                  annotation_position="top", annotation_yanchor="bottom")
+                  annotation_position="top left", annotation_yanchor="bottom")
     return fig

@@ -18,10 +18,12 @@ from views.common import CATEGORY_ORDER, Context, category_label
 
 ALL = "all"
 LEVEL_ORDER = {"city": 0, "district": 1, "street": 2, "community": 3}
-FACT_COLUMNS = ("fact", "locality", "indicator", "value", "interval", "unit", "qualifier", "evidence", "source",
+# What a reader needs first comes first (a table wider than the screen scrolls): the figure, its range
+# and the report's words; the claim, the roster value, the verdict and why.
+FACT_COLUMNS = ("fact", "locality", "indicator", "value", "interval", "unit", "evidence", "qualifier", "source",
                 "category", "period")
-RECONCILE_COLUMNS = ("fact", "locality", "indicator", "period", "claimed", "interval", "roster", "statistic", "verdict",
-                     "reason", "synthetic")
+RECONCILE_COLUMNS = ("fact", "locality", "indicator", "claimed", "interval", "roster", "verdict", "reason", "period",
+                     "statistic", "synthetic")
 # Light tints of the Okabe-Ito colours, so dark text stays readable; the verdict is also written out.
 VERDICT_COLORS = {
     "consistent": "#C8EBDF",       # bluish green
