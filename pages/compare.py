@@ -25,18 +25,17 @@ if not opts.localities:
     st.stop()
 
 # ---------------------------------------------------------------- choices (all in the URL)
-c1, c2 = st.columns([2, 3])
-with c1:
-    chosen = urlstate.multiselect(
-        t("compare.localities"), list(opts.localities), key="locs", default=compare.DEFAULT_LOCALITIES,
-        format_func=opts.localities.get, placeholder=t("compare.pick_localities"),
-    )
-with c2:
-    indicators = urlstate.multiselect(
-        t("compare.indicators"), list(opts.indicators), key="inds", default=compare.DEFAULT_INDICATORS,
-        format_func=opts.indicators.get, max_selections=compare.MAX_INDICATORS, placeholder=t("compare.pick_indicators"),
-        help=t("compare.indicators_help"),
-    )
+# The indicators get the whole width: their chips ("Coverage · Compound party-organisation coverage") were
+# cut short beside the localities at 1440 px.
+chosen = urlstate.multiselect(
+    t("compare.localities"), list(opts.localities), key="locs", default=compare.DEFAULT_LOCALITIES,
+    format_func=opts.localities.get, placeholder=t("compare.pick_localities"),
+)
+indicators = urlstate.multiselect(
+    t("compare.indicators"), list(opts.indicators), key="inds", default=compare.DEFAULT_INDICATORS,
+    format_func=opts.indicators.get, max_selections=compare.MAX_INDICATORS, placeholder=t("compare.pick_indicators"),
+    help=t("compare.indicators_help"),
+)
 view = urlstate.segmented(
     t("compare.view"), list(compare.VIEWS), key="view", default="bar", format_func=lambda v: t(f"compare.view.{v}")
 )
@@ -66,6 +65,9 @@ def _table() -> None:
     if v.value_help:
         column, help_text = v.value_help
         config[column] = st.column_config.NumberColumn(format=v.number_columns[column], help=help_text)
+    if v.interval_help:
+        column, help_text = v.interval_help
+        config[column] = st.column_config.TextColumn(help=help_text)
     tables.dataframe(v.table, column_config=config)
     downloads.buttons(v.table, v.download_name, key="dl_scatter" if v.scatter else "dl_compare", synthetic=v.synthetic)
 

@@ -51,6 +51,7 @@ with legend_col:
     st.markdown(f"**{v.legend_title}**")
     if v.map is not None:
         st.markdown(draw.legend_html(draw.legend_items(v.map)), unsafe_allow_html=True)
+        st.caption(v.map.scale_note)
     if v.highlight:
         st.caption(v.highlight)
     if v.districts is not None:

@@ -51,16 +51,25 @@ if view.roster:
     st.caption(view.cards_note)
 else:
     st.info(view.cards_note, icon=":material/info:")
-for start in range(0, len(view.cards), CARDS_PER_ROW):
-    cols = st.columns(CARDS_PER_ROW)
-    for col, card in zip(cols, view.cards[start:start + CARDS_PER_ROW], strict=False):
-        with col:
-            st.metric(card.label, card.text, delta=card.change_text, delta_color=card.delta_color, help=card.help,
-                      border=True)
-            if view.roster:
-                st.caption(card.published_text or t("overview.no_published"))
-            if card.popover:
-                _source_popover(card, key=f"src_{card.indicator}" if view.roster else f"src_only_{card.indicator}")
+# A card's label wraps instead of ending in "…" (st.metric truncates: "Compound party-organisati…" at 1440 px),
+# and takes two lines in every card so the figures of a row stay level.
+st.html("""<style>
+.st-key-kpi_cards [data-testid="stMetricLabel"] .stMarkdownEllipsis,
+.st-key-kpi_cards [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+.st-key-kpi_cards [data-testid="stMetricLabel"] { min-height: 2.7em; align-items: flex-start; }
+</style>""")
+with st.container(key="kpi_cards"):
+    for start in range(0, len(view.cards), CARDS_PER_ROW):
+        cols = st.columns(CARDS_PER_ROW)
+        for col, card in zip(cols, view.cards[start:start + CARDS_PER_ROW], strict=False):
+            with col:
+                st.metric(card.label, card.text, delta=card.change_text, delta_color=card.delta_color, help=card.help,
+                          border=True)
+                if view.roster:
+                    st.caption(card.published_text or t("overview.no_published"))
+                if card.popover:
+                    _source_popover(card, key=f"src_{card.indicator}" if view.roster else f"src_only_{card.indicator}")
 if view.kpi_table is not None:
     downloads.buttons(view.kpi_table, view.download_name, key="dl_kpis", synthetic=view.synthetic)
 
@@ -90,6 +99,7 @@ with right:
         st.markdown(f"**{lag.map_title}**")
         st.pydeck_chart(draw.district_deck(lag.map, height=360), height=360)
         st.markdown(draw.legend_html(draw.legend_items(lag.map), inline=True), unsafe_allow_html=True)
+        st.caption(lag.map.scale_note)
 
 if lag.chart is not None:
     tab_area, tab_comm = st.tabs([lag.area_tab, lag.communities_tab])

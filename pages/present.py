@@ -14,6 +14,7 @@ from ui.shell import page_guard
 page_guard()
 
 from exports.story import Slide  # noqa: E402
+from text import punct  # noqa: E402
 from ui import draw, urlstate  # noqa: E402
 from ui.cache import shared  # noqa: E402
 from ui.filters import current  # noqa: E402
@@ -110,11 +111,11 @@ def _table(slide: Slide) -> None:
     st.table(columns, hide_index=True)
 
 
-def _sources(slide: Slide) -> None:
+def _sources(slide: Slide, code: str) -> None:
     for r in slide.sources:
-        evidence = "　".join(f"“{_e(e)}”" for e in r.evidence)
+        evidence = _e(punct.quotes(r.evidence, code))
         st.html(
-            f'<div class="present-source"><div class="title">{_e(r.source_id)}　{_e(r.title)}</div>'
+            f'<div class="present-source"><div class="title">{_e(r.source_id + punct.space(code) + r.title)}</div>'
             f'<div class="author">{_e(r.author)}</div><div class="evidence">{evidence}</div></div>'
         )
 
@@ -135,7 +136,7 @@ def _slide(slide: Slide, code: str) -> None:
     elif slide.kind in ("reconcile", "caveat") and slide.table is not None:
         _table(slide)
     elif slide.kind == "sources":
-        _sources(slide)
+        _sources(slide, code)
     for b in slide.bullets:
         st.html(f'<p style="font-size:1.3rem;color:#333;margin:.2rem 0">• {_e(b)}</p>')
     if slide.footer:

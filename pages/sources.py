@@ -50,9 +50,11 @@ else:
             h["fact"]: st.column_config.TextColumn(width="small", pinned=True),
             h["locality"]: st.column_config.TextColumn(width="small"),
             h["indicator"]: st.column_config.TextColumn(width="medium"),
-            h["value"]: st.column_config.TextColumn(width="small", help=t("sources.value_help")),
-            h["unit"]: st.column_config.TextColumn(width=50),
-            h["qualifier"]: st.column_config.TextColumn(width=60),
+            # wide enough at 1440 px for "2,800 to under 2,900" and "briefings per year" in full
+            h["value"]: st.column_config.TextColumn(width=80, help=t("sources.value_help")),
+            h["interval"]: st.column_config.TextColumn(width=170, help=t("sources.interval_help")),
+            h["unit"]: st.column_config.TextColumn(width=160),
+            h["qualifier"]: st.column_config.TextColumn(width=80),
             h["evidence"]: st.column_config.TextColumn(width="large"),
             h["source"]: st.column_config.TextColumn(width="medium"),
         },
@@ -70,7 +72,7 @@ for conflict in v.conflicts:
         for col, side in zip(st.columns(len(conflict.sides)), conflict.sides, strict=True):
             with col:
                 st.metric(side.label, side.value)
-                st.caption(side.source)
+                st.caption(side.caption)
                 st.markdown(f"> {side.evidence}")
         st.caption(t("sources.conflict_note"))
 
@@ -82,8 +84,11 @@ if v.reconcile is None:
 else:
     tables.dataframe_coloured(
         v.reconcile, h["verdict"], v.verdict_colors, max_height=460, column_config={
-            h["verdict"]: st.column_config.TextColumn(width="medium"),
+            h["verdict"]: st.column_config.TextColumn(width=120),
             h["indicator"]: st.column_config.TextColumn(width="medium"),
+            h["claimed"]: st.column_config.TextColumn(width=140),
+            h["interval"]: st.column_config.TextColumn(width=170, help=t("sources.interval_help")),
+            h["reason"]: st.column_config.TextColumn(width="large"),
             h["synthetic"]: st.column_config.CheckboxColumn(width="small"),
         },
     )

@@ -339,8 +339,9 @@ def beside_published(
 ) -> pl.DataFrame:
     """One row per locality per period per indicator per basis: roster values (basis `roster`,
     qualifier `exact`, `synthetic` flagged) and the published facts of the same localities and
-    indicators (basis `published`, the report's qualifier, fact_ids, source_ids, parts and a `note`
-    that published figures may use different definitions). Values are in catalog units.
+    indicators (basis `published`, the report's qualifier, fact_ids, source_ids, parts, the interval
+    its wording implies (low, high, bounds; null on roster rows) and a `note` that published
+    figures may use different definitions). Values are in catalog units.
 
     Roster values of every period, or only of `period`, or (`latest`) of each locality's latest
     period; published facts whatever their period. `parts` and `merge`: see published().
@@ -358,6 +359,9 @@ def beside_published(
         pl.lit(None, PUBLISHED["source_ids"]).alias("source_ids"),
         pl.lit(None, PUBLISHED["parts"]).alias("parts"),
         pl.lit(None, pl.String).alias("note"),
+        pl.lit(None, pl.Float64).alias("low"),
+        pl.lit(None, pl.Float64).alias("high"),
+        pl.lit(None, pl.String).alias("bounds"),
     )
     facts_shown = published(facts, localities, locality_ids, indicators, parts=parts, merge=merge).with_columns(
         pl.lit("published").alias("basis"),
@@ -376,6 +380,9 @@ def beside_published(
         "source_ids",
         "parts",
         "note",
+        "low",
+        "high",
+        "bounds",
     ]
     out = pl.concat([roster.select(cols), facts_shown.select(cols)], how="vertical_relaxed")
     return out.sort("locality_id", "indicator", "period", "basis", pl.col("fact_ids").list.first(), nulls_last=True)

@@ -52,6 +52,11 @@ def layer(j: dict, type_: str) -> dict:
     return next(lyr for lyr in j["layers"] if lyr["@@type"] == type_)
 
 
+def text_rows(j: dict) -> list[dict]:
+    """Every name the deck prints, whichever label layer (dark or light text) holds it."""
+    return [r for lyr in j["layers"] if lyr["@@type"] == "TextLayer" for r in lyr["data"]]
+
+
 def props_by_code(j: dict) -> dict[str, dict]:
     return {f["properties"]["adcode"]: f["properties"] for f in layer(j, "GeoJsonLayer")["data"]["features"]}
 
@@ -125,9 +130,9 @@ def test_labels_are_cjk_ready_and_contrast_with_their_fill(wuzhou):
     text = layer(j, "TextLayer")
     assert text["characterSet"] == "auto"
     assert text["fontFamily"].startswith("Noto Sans CJK SC")
-    labels = {r["label"]: r for r in text["data"]}
+    labels = {r["label"]: r for r in text_rows(j)}
     assert set(labels) == {f["properties"]["name_zh"] for f in fc["features"]}
-    assert labels["万秀区"]["priority"] == max(r["priority"] for r in text["data"])  # highlighted wins
+    assert labels["万秀区"]["priority"] == max(r["priority"] for r in text_rows(j))  # highlighted wins
     props = props_by_code(j)
     assert props["450403"]["line_width"] > props["450405"]["line_width"]
     assert text_color_on("#440154") == "#FFFFFF" and text_color_on("#FDE725") != "#FFFFFF"
@@ -149,7 +154,8 @@ def test_points_layer_skips_rows_without_coordinates(wuzhou):
     scatter = layer(j, "ScatterplotLayer")
     assert [r["tooltip_name"] for r in scatter["data"]] == ["孝坊社区"]
     assert scatter["data"][0]["tooltip_value"] == "77.0%"
-    assert [lyr["@@type"] for lyr in j["layers"]] == ["GeoJsonLayer", "ScatterplotLayer", "TextLayer"]
+    assert [lyr["@@type"] for lyr in j["layers"]][:2] == ["GeoJsonLayer", "ScatterplotLayer"]
+    assert {lyr["@@type"] for lyr in j["layers"][2:]} == {"TextLayer"}  # names on top
     assert "http" not in deck.to_json()
 
 
@@ -188,7 +194,7 @@ def test_china_overview_draws_provinces_and_merges_crowded_names():
     dots = layer(j, "ScatterplotLayer")["data"]
     assert [d["tooltip_name"] for d in dots] == ["梧州市", "贵港市", "太原市"]
     assert dots[1]["tooltip_value"] == "无数据"
-    labels = sorted(r["label"] for r in layer(j, "TextLayer")["data"])
+    labels = sorted(r["label"] for r in text_rows(j))
     assert labels == ["太原市", "梧州市、贵港市"]  # 60 km apart: one label at national zoom
     view = j["initialViewState"]
     assert 100 < view["longitude"] < 110 and 2 < view["zoom"] < 4
@@ -261,7 +267,7 @@ def test_dense_city_labels_do_not_run_into_each_other():
     fc = district_features("500100")
     j = spec(choropleth(fc, {}, value_label="x", fmt=fmt, highlight="500240"))
     zoom = j["initialViewState"]["zoom"]
-    rows = layer(j, "TextLayer")["data"]
+    rows = text_rows(j)
     assert 10 < len(rows) < len(fc["features"])  # some names give way, most stay
     assert "石柱土家族自治县" in {r["label"] for r in rows}  # the highlighted unit keeps its name
     boxes = [(*_to_pixels(r["lon"], r["lat"], zoom), _text_width(r["label"], 13) / 2, 13 * 0.6) for r in rows]
@@ -291,3 +297,75 @@ def test_the_map_of_china_sends_its_outline_at_screen_precision():
     lo, _, hi, _ = boundary_bounds("provinces")
     tolerance, _ = grid_for(boundary_bounds("provinces"), 480, 430)
     assert abs(min(xs) - lo) <= tolerance and abs(max(xs) - hi) <= tolerance  # the outline still spans China
+
+
+# ---------------------------------------------------------------- labels readable on every fill
+def _contrast(a: str, b: str) -> float:
+    la, lb = maps._luminance(a), maps._luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def _hex(rgb: tuple[int, ...]) -> str:
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
+@pytest.mark.parametrize("fill", [*PALETTE, MISSING_COLOR])
+def test_label_colour_meets_wcag_aa_on_every_fill(fill):
+    assert _contrast(text_color_on(fill), fill) >= 4.5
+
+
+def test_labels_carry_a_halo_in_the_other_colour(wuzhou):
+    # a name that runs past its unit (onto a neighbour, the page, a dot) stays readable by its rim
+    fc, values = wuzhou
+    j = spec(choropleth(fc, values, value_label="x", fmt=fmt, domain=(0.0, 60.0)))
+    texts = [lyr for lyr in j["layers"] if lyr["@@type"] == "TextLayer"]
+    assert {t["id"] for t in texts} == {"labels", "labels_light"}  # both text colours occur on viridis
+    for t in texts:
+        assert t["fontSettings"]["sdf"] is True and t["outlineWidth"] > 0
+        colours = {tuple(r["color"][:3]) for r in t["data"]}
+        assert len(colours) == 1
+        (text,) = colours
+        rim = tuple(t["outlineColor"][:3])
+        assert _contrast(_hex(text), _hex(rim)) >= 15  # black on white, white on black
+
+
+# ---------------------------------------------------------------- the colour domain
+@pytest.mark.parametrize(
+    ("values", "number_format", "expected"),
+    [
+        ([0.830, 0.835], "percent", (0.75, 1.0)),     # the 83.0–83.5 % map: one class (80–85 %), not five
+        ([1.0, 1.0], "percent", (0.75, 1.0)),
+        ([0.42, 0.55], "percent", (0.40, 0.65)),
+        ([0.6, 1.0], "percent", (0.5, 1.0)),          # 10-point classes
+        ([0.12, 0.99], "percent", (0.0, 1.0)),        # wider than 75 points: the whole 0–100 %
+        ([0.0, 0.1], "percent", (0.0, 0.25)),
+        ([180_000, 187_300], "money", (0.0, 250_000)),  # from 0: colour follows magnitude
+        ([4420, 15560], "integer", (0.0, 25_000)),
+        ([None, None], "percent", None),
+    ],
+)
+def test_colour_domain(values, number_format, expected):
+    got = maps.color_domain(values, number_format)
+    assert got == (pytest.approx(expected) if expected else None)
+
+
+@pytest.mark.parametrize("lo", [i / 200 for i in range(0, 201, 7)])
+def test_a_rate_domain_spans_at_least_25_points_inside_0_to_100_and_holds_the_values(lo):
+    hi = min(lo + 0.005, 1.0)
+    vmin, vmax = maps.color_domain([lo, hi], "percent")
+    assert vmax - vmin >= maps.RATE_MIN_SPAN - 1e-9
+    assert 0.0 <= vmin <= lo and hi <= vmax <= 1.0
+    assert round(vmin / maps.RATE_STEP, 6) == round(vmin / maps.RATE_STEP)  # classes start on 5-point steps
+
+
+def test_a_half_point_gap_does_not_take_the_whole_palette(wuzhou):
+    fc, _ = wuzhou
+    codes = [f["properties"]["adcode"] for f in fc["features"]][:2]
+    values = {codes[0]: 0.830, codes[1]: 0.835}
+    domain = maps.color_domain(values.values(), "percent")
+    props = props_by_code(spec(choropleth(fc, values, value_label="x", fmt=fmt, domain=domain)))
+    assert props[codes[0]]["fill_color"] == props[codes[1]]["fill_color"]
+    entries = legend(values, lambda v: f"{v * 100:.0f}%", domain=domain)
+    assert [label for _, label in entries] == ["75% – 80%", "80% – 85%", "85% – 90%", "90% – 95%", "95% – 100%"]
+    assert maps.legend_note(domain, lambda v: f"{v * 100:.0f}%", "percent", "en").startswith(
+        "Colour scale 75%–100%, 5 percentage points a class")

@@ -159,8 +159,9 @@ def test_compare_url_reopens_ranking_and_scatter_views(app_env):
     at = _open("pages/compare.py", locs="450400,450800", inds="compound_coverage,services_per_10k", view="ranking",
                lang="en")
     charts = _charts(at)
-    assert [c["layout"]["title"]["text"] for c in charts] == [
-        "Compound party-organisation coverage (%)", "Service activities per 10k residents (per 10k residents)"]
+    # titles wrap to fit a half-width column (<br>), and say their unit once
+    assert [c["layout"]["title"]["text"].replace("<br>", " ") for c in charts] == [
+        "Compound party-organisation coverage (%)", "Service activities per 10k residents"]
     assert {tr["name"] for tr in charts[0]["data"]} == {"Published", "Roster (synthetic sample)"}
     assert any("Definitions" in e.label for e in at.expander)
     at = _open("pages/compare.py", locs="450400,450800,450481", view="scatter", points="locality")
@@ -227,10 +228,15 @@ def test_sources_page_lists_every_fact_with_qualifiers(app_env):
     assert len(facts) == 270
     assert (facts["数值"].str.startswith(">")).sum() > 0 and (facts["数值"].str.startswith("≥")).sum() > 0
     row = facts[facts["编号"] == "F000-053"].iloc[0]
-    assert (row["数值"], row["单位"], row["限定"]) == ("≥10万", "元", "不少于")
+    # the denominator stays with the unit (每个社区不少于10万元 is per community), and the range is shown
+    assert (row["数值"], row["范围"], row["单位"], row["限定"]) == ("≥10万", "≥10万", "元/社区", "不少于")
     assert len(at.metric) == 4  # two conflicts (201 vs 543 branches, 41 vs 25 property party orgs), two sides each
     at = _open("pages/sources.py", cat="other")
-    assert set(at.dataframe[0].value["类别"]) == {"其他"}
+    # a fact with no catalog indicator says so, with its theme, and names its subject in Chinese (never "—")
+    other = at.dataframe[0].value
+    assert {c.split(" · ")[0] for c in other["类别"]} == {"其他"}
+    assert {c.split(" · ")[1] for c in other["类别"]} >= {"组织与机制", "服务"}
+    assert not (other["指标"] == "—").any()
 
 
 @pytest.mark.parametrize(

@@ -131,3 +131,103 @@ def test_overview_says_what_the_arrows_compare_when_the_rosters_hold_other_commu
 def test_overview_says_nothing_extra_when_both_periods_hold_the_same_communities(store):
     v = overview.build(store, scope_id=WUZHOU, period="2025", lang="zh")
     assert all(c.change_note == "" for c in v.cards) and "同一批社区" not in v.cards_note
+
+
+# ---------------------------------------------------------------- #14: what a figure's wording claims, in both languages
+def _row(frame, column, value):
+    (row,) = frame.filter(frame[column] == value).iter_rows(named=True)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("lang", "fact", "expected"),
+    [
+        # 3万多名在职党员: more than 30,000 and fewer than 40,000 (多 stops at the next digit)
+        ("zh", "F000-039", ("3万多", ">30,000", "30,000至不足40,000", "名")),
+        ("en", "F000-039", ("3万多", ">30,000", "30,000 to under 40,000", "people")),
+        # 5.53万人次, exact: the stated precision, in person-times
+        ("en", "F001-034", ("5.53万", "55,300", "55,250–55,350", "person-times")),
+        ("zh", "F001-034", ("5.53万", "55,300", "55,250–55,350", "人次")),
+    ],
+)
+def test_sources_table_shows_each_figures_range_and_unit_in_the_readers_language(store, lang, fact, expected):
+    v = sources.build(store, locality_id=sources.ALL, category=sources.ALL, indicator=sources.ALL, lang=lang)
+    h = v.headings
+    row = _row(v.facts, h["fact"], fact)
+    assert expected[0] in row[h["evidence"]]
+    assert (row[h["value"]], row[h["interval"]], row[h["unit"]]) == expected[1:]
+
+
+def test_units_keep_their_denominator(store):
+    zh = sources.build(store, locality_id=sources.ALL, category=sources.ALL, indicator=sources.ALL, lang="zh")
+    en = sources.build(store, locality_id=sources.ALL, category=sources.ALL, indicator=sources.ALL, lang="en")
+    zh_units, en_units = set(zh.facts[zh.headings["unit"]]), set(en.facts[en.headings["unit"]])
+    assert {"次/年", "元/月", "个/街道"} <= zh_units  # 次/年 no longer becomes 次
+    assert {"briefing per year", "yuan per month", "offices per street"} <= en_units  # ≥1 briefing: singular
+
+
+def test_a_fact_without_an_indicator_names_its_subject_and_theme_never_a_dash(store):
+    for lang, subject, theme in (("zh", "市委每年听取城市基层党建专题汇报次数", "其他 · 组织与机制"),
+                                 ("en", "city committee briefings on urban party building per year",
+                                  "Other · Organisation")):
+        v = sources.build(store, locality_id=sources.ALL, category="other", indicator=sources.ALL, lang=lang)
+        h = v.headings
+        assert not (v.facts[h["indicator"]] == "—").any()
+        row = _row(v.facts, h["fact"], "F000-001")
+        assert (row[h["indicator"]], row[h["category"]]) == (subject, theme)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reconciliation_gives_the_claims_range_the_roster_value_the_verdict_and_the_reason(store, lang):
+    v = sources.build(store, locality_id=sources.ALL, category=sources.ALL, indicator=sources.ALL, lang=lang)
+    h = v.headings
+    row = _row(v.reconcile, h["fact"], "F000-010")  # 全市451个小区 against a roster of 451 compounds
+    assert row[h["interval"]] == "450.5–451.5" and row[h["roster"]] == "451"
+    expected = {"zh": ("一致", "名册数 451 在报告范围 450.5–451.5 内"),
+                "en": ("consistent", "roster value 451 lies in the claim's range 450.5–451.5")}[lang]
+    assert (row[h["verdict"]], row[h["reason"]]) == expected
+    assert all(v.reconcile[h["reason"]].str.len_chars() > 0)
+    assert not any("_" in r or "{" in r for r in v.reconcile[h["reason"]])  # no code or placeholder shows
+
+
+def test_conflict_cards_say_what_each_report_counts_in_english(store):
+    v = sources.build(store, locality_id="450400", category=sources.ALL, indicator=sources.ALL, lang="en")
+    sides = [s for c in v.conflicts for s in c.sides]
+    assert {s.value for s in sides} >= {"201 party organisations", "543 party organisations"}
+    assert any(s.caption.startswith("Range: 200.5–201.5 · “") for s in sides)
+    # the title's own quotation marks nest, never double: “‘邻里党建’让…”
+    assert any("“‘邻里党建’让城市基层治理更有温度”" in s.source for s in sides)
+    assert not any("““" in s.source or "”“" in s.source for s in sides)
+
+
+def test_popover_and_compare_show_the_range_of_a_published_figure(store):
+    v = overview.build(store, scope_id=WUZHOU, period="2025", lang="en")
+    members = next(c for c in v.cards if c.indicator == "reported_members")
+    headings = [h for h, _ in members.popover.figures]
+    assert headings[0] == "**Published: >30,000 members** (range: 30,000 to under 40,000)"
+    c = compare.build(store, localities=(WUZHOU, GUIGANG, CENXI), indicators=("fund_total_per_community",),
+                      view="bar", points="locality", period=None, lang="zh")
+    (chart,) = c.charts
+    cenxi = _row(chart.frame.filter(chart.frame["kind"] == "published"), "locality", "岑溪市")
+    assert cenxi["hover"] == "18万 · 范围：17.5万–18.5万"
+    column = c.interval_help[0]
+    assert "17.5万–18.5万" in c.table[column].to_list()
+
+
+def test_district_subtitle_names_the_scope_only_when_it_is_narrower_than_the_city(store):
+    city = district.build(store, locality_id=WUZHOU, district_id=None, level="city", period="2024",
+                          indicator="compound_coverage", lang="en")
+    assert city.subtitle == "Wuzhou · 2024"
+    one = district.build(store, locality_id=WUZHOU, district_id="450403", level="city", period="2024",
+                         indicator="compound_coverage", lang="en")
+    assert one.subtitle.startswith("Wuzhou · scope: ") and "Wuzhou · scope: Wuzhou" not in one.subtitle
+
+
+def test_a_rate_map_is_coloured_on_a_scale_of_at_least_25_points(store):
+    v = district.build(store, locality_id=GUIGANG, district_id=None, level="city", period="2024",
+                       indicator="compound_coverage", lang="en")
+    present = [x for x in v.map.values_by_adcode.values() if x is not None]
+    assert max(present) - min(present) < 0.02  # the two districts are less than 2 points apart ...
+    lo, hi = v.map.domain
+    assert hi - lo >= 0.25 and lo <= min(present) and max(present) <= hi  # ... and the scale does not stretch it
+    assert "percentage points a class" in v.map.scale_note

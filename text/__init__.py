@@ -8,6 +8,9 @@ the store's messages share one way of writing a figure. Every function takes `la
 - text.numbers    numbers (万/亿, thousands), qualifiers (>, ≥, ≈, ≤), intervals, changes in points
 - text.punct      list and item separators, brackets, colons, quotes and titles for zh and en
 - text.indicators an indicator's label, unit, definition and formatted values, from the catalog
+- text.units      a report's measure word and denominator (次/年 | briefings per year), from
+                  data/mappings/units.csv and counts.csv
+- text.facts      a published fact's figure, range, unit and subject, and a reconciliation reason as a sentence
 """
 
 from text.messages import LANGS, message, no_data

@@ -17,6 +17,15 @@ def label(indicator_id: str, lang: str) -> str:
     return indicator(indicator_id)[f"name_{lang}"]
 
 
+def label_in_text(indicator_id: str, lang: str) -> str:
+    """The label inside an English sentence, lower-cased (Communities with the lowest compound party-organisation
+    coverage); Chinese has no case. An acronym (first two letters upper case) keeps its case."""
+    text = label(indicator_id, lang)
+    if lang != "en" or len(text) < 2 or text[1].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
 def unit(indicator_id: str, lang: str) -> str:
     return indicator(indicator_id)[f"unit_{lang}"] or ""
 
@@ -50,7 +59,14 @@ def label_with_unit(indicator_id: str, lang: str) -> str:
     """An axis or column title: the label with its unit, except for rates (the % is in the numbers)."""
     if number_format(indicator_id) == "percent":
         return label(indicator_id, lang)
-    return punct.with_unit(label(indicator_id, lang), unit(indicator_id, lang), lang)
+    return title(indicator_id, lang)
+
+
+def title(indicator_id: str, lang: str) -> str:
+    """A chart title: the label with its unit (rates too: 小区党组织覆盖率（%）), the unit left out where the
+    label already says it (Service activities per 10k residents, not "… (per 10k residents)")."""
+    text, u = label(indicator_id, lang), unit(indicator_id, lang)
+    return text if u and u.lower() in text.lower() else punct.with_unit(text, u, lang)
 
 
 def value(indicator_id: str, v: float | int | None, lang: str) -> str:

@@ -20,7 +20,6 @@ from text.messages import message
 LOCALES = {"zh": Locale.parse("zh_CN"), "en": Locale.parse("en")}
 QUALIFIER_SIGN = {"exact": "", "more_than": ">", "at_least": "≥", "about": "≈", "up_to": "≤"}
 DASH = "—"  # a missing value in a table cell
-RANGE_SEP = "–"
 
 
 def is_missing(value: object) -> bool:
@@ -71,17 +70,55 @@ def qualified(value: float | int | None, qualifier: str | None, unit: str | None
     return with_unit(f"{sign(qualifier)}{body}", unit)
 
 
-def interval(low: float | None, high: float | None, fmt: str, lang: str) -> str:
-    """The range a report's wording allows: 10万–15万, ≥10万 (no upper bound), ≤5万 (no lower bound)."""
+def exact(value: float | int, fmt: str, lang: str) -> str:
+    """A number shown to the last digit that matters, for the ends of an interval: 55,250 not 5.5万,
+    99.95% not 100.0%, 17.5万 and 6000万 compact only when no digit is lost."""
+    v = float(value)
+    locale = LOCALES.get(lang, LOCALES["zh"])
+    if fmt == "percent":
+        return format_decimal(round(v * 100, 4), locale=locale, format="#,##0.####") + "%"
+    full = 10_000 if fmt == "money" else 100_000
+    if abs(v) >= full:
+        for size, suffix in _COMPACT[lang if lang in _COMPACT else "zh"]:
+            if abs(v) >= size:
+                q = v / size
+                if abs(q * 10_000 - round(q * 10_000)) < 1e-6:
+                    return format_decimal(round(q, 4), locale=locale, format="0.####") + suffix
+                break
+    return format_decimal(round(v, 4), locale=locale, format="#,##0.####")
+
+
+# The steps Babel's compact format uses, so an interval's ends read like the figures beside them.
+_COMPACT = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
+
+
+def interval(
+    low: float | None, high: float | None, fmt: str, lang: str, *, bounds: str | None = "[]",
+    qualifier: str | None = None,
+) -> str:
+    """The range a report's wording allows (figures/wording.py), as a reader says it: 2,600至不足2,700 /
+    2,600 to under 2,700 (2600多), 55,250–55,350 (5.53万 exact), >30,000 (超过3万), ≥10万 (不少于10万),
+    <5万 (不到5万), ≤5万 (不超过5万). `bounds` says which ends are closed ("[)": low in, high out).
+
+    A floor of 0 under an `up_to` figure and the 100 % ceiling over a `more_than`/`at_least` share are
+    what every such figure has, so they are not written out: 98%以上 reads >98%, not "over 98% to 100%".
+    """
     if is_missing(low) and is_missing(high):
         return DASH
+    b = bounds if bounds and len(bounds) == 2 else "[]"
+    if qualifier == "up_to" and not is_missing(low) and float(low) == 0:  # type: ignore[arg-type]
+        low = None
+    if fmt == "percent" and qualifier in ("more_than", "at_least") and not is_missing(high) and float(high) >= 1:  # type: ignore[arg-type]
+        high = None
     if is_missing(high):
-        return "≥" + number(low, fmt, lang)
+        return (">" if b[0] == "(" else "≥") + exact(low, fmt, lang)  # type: ignore[arg-type]
     if is_missing(low):
-        return "≤" + number(high, fmt, lang)
-    if low == high:
-        return number(low, fmt, lang)
-    return f"{number(low, fmt, lang)}{RANGE_SEP}{number(high, fmt, lang)}"
+        return ("<" if b[1] == ")" else "≤") + exact(high, fmt, lang)  # type: ignore[arg-type]
+    lo, hi = exact(low, fmt, lang), exact(high, fmt, lang)  # type: ignore[arg-type]
+    if lo == hi:
+        return lo
+    shape = {"[]": "closed", "[)": "open_high", "(]": "open_low", "()": "open"}[b]
+    return message(f"numbers.range.{shape}", lang, low=lo, high=hi)
 
 
 def points(value: float, lang: str) -> str:

@@ -31,6 +31,23 @@ def join_items(items: Iterable[str], lang: str) -> str:
     return item_sep(lang).join(items)
 
 
+_SPACE = {"zh": "　", "en": " "}  # between an id and a title, or quotations in a row: 全角空格 / a space
+
+
+def space(lang: str) -> str:
+    return _SPACE.get(lang, _SPACE["zh"])
+
+
+def quotes(items: Iterable[str], lang: str) -> str:
+    """Quotations one after another: “…”　“…” in Chinese, “…” “…” in English."""
+    return space(lang).join(quote(i) for i in items)
+
+
+def join_parts(items: Iterable[str]) -> str:
+    """Parts of one label, the same in both languages: 其他 · 组织与机制 / Other · Organisation."""
+    return " · ".join(i for i in items if i)
+
+
 def paren(text: str, lang: str) -> str:
     """（S000） after Chinese text, " (S000)" after English."""
     open_, close = _PAREN.get(lang, _PAREN["zh"])
@@ -48,12 +65,17 @@ def labelled(label: str, text: str, lang: str) -> str:
 
 
 def quote(text: str) -> str:
-    """A quotation, “…”, in both languages (a report's own words)."""
-    return f"“{text}”"
+    """A quotation, “…”, in both languages (a report's own words); quotation marks inside it become
+    single ones (‘…’), so “‘邻里党建’让…” never reads as “"邻里党建"… with doubled marks."""
+    return f"“{_inner(text)}”"
+
+
+def _inner(text: str) -> str:
+    return text.replace("“", "‘").replace("”", "’").replace('"', "’")
 
 
 def title(text: str, lang: str) -> str:
-    """A document title: 《…》 in Chinese, “…” in English."""
+    """A document title: 《…》 in Chinese, “…” in English (its own quotation marks nested: ‘…’)."""
     return f"《{text}》" if lang == "zh" else quote(text)
 
 

@@ -24,13 +24,45 @@ ROSTER_COLOR = CATEGORICAL[4]      # blue: computed from imported rows
 Formatter = Callable[[float | None], str]
 
 
+# Widths a chart title may take before it wraps: half the main column of a 1440 px screen (compare
+# charts, the lag ranking), a projector slide. Plotly never wraps a title; it cuts it at the edge.
+TITLE_WIDTH, TITLE_WIDTH_BIG = 440, 1250
+TITLE_LINE = 1.3  # line height, in font sizes
+
+
+def text_width(text: str, size: float) -> float:
+    """About how many pixels a line takes: a CJK character is square, Latin about 0.56 of the size."""
+    return sum(size if ord(ch) > 0x2E80 else (0.3 if ch == " " else 0.56) * size for ch in text)
+
+
+def wrap_title(text: str, size: float, width: float) -> str:
+    """A title broken into lines (<br>) that fit `width` pixels: at spaces in English, anywhere in Chinese
+    (but never before a closing bracket or mark)."""
+    lines, line = [], ""
+    tokens = text.split(" ") if " " in text else list(text)
+    sep = " " if " " in text else ""
+    for tok in tokens:
+        candidate = f"{line}{sep}{tok}" if line else tok
+        if line and text_width(candidate, size) > width and tok not in ("）", "》", "、", "，", "。", "%"):
+            lines.append(line)
+            line = tok
+        else:
+            line = candidate
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def _layout(fig: go.Figure, title: str | None, *, height: int, big: bool) -> go.Figure:
     size = 22 if big else 13
+    wrapped = wrap_title(title, size + 6, TITLE_WIDTH_BIG if big else TITLE_WIDTH) if title else None
+    extra = (wrapped.count("<br>") * (size + 6) * TITLE_LINE) if wrapped else 0
     fig.update_layout(
-        title={"text": title, "font": {"size": size + 6}} if title else None,
+        # pinned to the top of the figure, so a legend above the plot stays below every line of it
+        title={"text": wrapped, "font": {"size": size + 6}, "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": 12}} if title else None,
         font={"family": CJK_FONT, "size": size},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        height=height + round(extra),
+        margin={"l": 10, "r": 10, "t": round(60 + extra) if title else 20, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
@@ -44,7 +76,7 @@ def _layout(fig: go.Figure, title: str | None, *, height: int, big: bool) -> go.
 def bar(
     df: pl.DataFrame, *, x: str, y: str, fmt: Formatter, title: str | None = None, color: str | None = None,
     text: str | None = None, height: int = 380, big: bool = False, series_colors: dict[str, str] | None = None,
-    series_patterns: dict[str, str] | None = None, x_order: Sequence[str] | None = None,
+    series_patterns: dict[str, str] | None = None, x_order: Sequence[str] | None = None, hover: str | None = None,
 ) -> go.Figure:
     """Vertical bars of `y` per `x`; `color` splits series (e.g. basis published/roster); labels show formatted values.
 
@@ -62,7 +94,7 @@ def bar(
         if pattern:
             marker["pattern"] = {"shape": pattern, "fgcolor": "white", "fgopacity": 0.6}
         fig.add_bar(x=g[x].to_list(), y=values, name=str(name) if name is not None else y, text=labels,
-                    textposition="outside", marker=marker, cliponaxis=False)
+                    textposition="outside", marker=marker, cliponaxis=False, **_hover(g, hover, "x"))
     fig.update_layout(barmode="group", showlegend=color is not None)
     if x_order is not None:
         fig.update_xaxes(categoryorder="array", categoryarray=list(x_order))
@@ -72,12 +104,12 @@ def bar(
 def ranking(
     df: pl.DataFrame, *, label: str, value: str, fmt: Formatter, title: str | None = None, highlight: set[str] | None = None,
     height: int | None = None, big: bool = False, text: str | None = None, color: str | None = None,
-    series_colors: dict[str, str] | None = None, ascending: bool = False,
+    series_colors: dict[str, str] | None = None, ascending: bool = False, hover: str | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted best at top (`ascending`: lowest at top, e.g. where coverage lags);
     missing values listed last in grey as 'no data'. `text` names a column of ready labels
     (e.g. with a qualifier, `≥20万`); `color` splits the bars into legend series (e.g. basis
-    published/roster) coloured by `series_colors`.
+    published/roster) coloured by `series_colors`; `hover` names a column of ready hover text.
     """
     ordered = df.sort(value, descending=not ascending, nulls_last=True)
     labels, values = ordered[label].to_list(), ordered[value].to_list()
@@ -87,7 +119,7 @@ def ranking(
                    for l, v in zip(labels, values, strict=True)]
         fig = go.Figure(go.Bar(
             y=labels, x=[0 if v is None else v for v in values], orientation="h", marker_color=colours,
-            text=texts, textposition="outside", cliponaxis=False,
+            text=texts, textposition="outside", cliponaxis=False, **_hover(ordered, hover, "y"),
         ))
         fig.update_layout(showlegend=False)
     else:
@@ -100,11 +132,20 @@ def ranking(
                 y=[labels[j] for j in idx], x=[0 if values[j] is None else values[j] for j in idx], orientation="h",
                 name=str(name), marker_color=[MISSING_COLOR if values[j] is None else colour for j in idx],
                 text=[texts[j] for j in idx], textposition="outside", cliponaxis=False,
+                **_hover(ordered[idx] if idx else ordered.clear(), hover, "y"),
             )
         fig.update_layout(showlegend=True, barmode="overlay")
         fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=height or max(260, 28 * len(labels) + 80), big=big)
+
+
+def _hover(df: pl.DataFrame, column: str | None, category: str) -> dict:
+    """Bar hover from a column of ready text: the bar's category, then that text (no plotly number format)."""
+    if column is None:
+        return {}
+    return {"customdata": df[column].to_list(),
+            "hovertemplate": f"<b>%{{{category}}}</b><br>%{{customdata}}<extra>%{{fullData.name}}</extra>"}
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5, *, include_zero: bool = True) -> list[float]:
@@ -191,7 +232,8 @@ def tick_format(fmt_name: str) -> dict:
     return {"tickformat": ".0%"} if fmt_name == "percent" else {}
 
 
-__all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "value_axis", "nice_ticks", "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")
+__all__: Sequence[str] = ("bar", "ranking", "scatter", "trend", "tick_format", "value_axis", "nice_ticks", "wrap_title",
+                          "CJK_FONT", "PUBLISHED_COLOR", "ROSTER_COLOR")
 
 
 def lag_ranking(view: Ranking) -> go.Figure:
@@ -200,6 +242,7 @@ def lag_ranking(view: Ranking) -> go.Figure:
                          schema={"label": pl.String, "value": pl.Float64, "text": pl.String})
     fig = ranking(frame, label="label", value="value", text="text", fmt=view.fmt, title=view.title, ascending=True)
     value_axis(fig, [0.0, 1.0], view.fmt, axis="x", fixed_range=True)
+    # the target's name above the plot, where no bar's value label can run into it
     fig.add_vline(x=1.0, line_dash="dash", line_color="#555555", annotation_text=view.target_label,
-                  annotation_position="top left")
+                  annotation_position="top left", annotation_yanchor="bottom")
     return fig

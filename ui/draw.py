@@ -16,6 +16,7 @@ from ui.maps import (
     CATEGORICAL,
     china_overview,
     choropleth,
+    color_domain,
     district_features,
     dots_layer,
     features_bounds,
@@ -47,7 +48,7 @@ def _draw(view: Choropleth, height: int, width: int | None) -> pdk.Deck:
     size = {"height": height} | ({"width": width} if width else {})
     out = choropleth(features, view.values_by_adcode, value_label=view.value_label, fmt=view.fmt,
                      name_key="name_en" if view.lang == "en" else "name_zh", lang=view.lang,
-                     highlight=view.highlight_adcode, extra_layers=extra, **size)
+                     highlight=view.highlight_adcode, extra_layers=extra, domain=view.domain, **size)
     if view.zoom_adcode:
         chosen = [fe for fe in features["features"] if fe["properties"]["adcode"] == view.zoom_adcode]
         if chosen:
@@ -56,7 +57,7 @@ def _draw(view: Choropleth, height: int, width: int | None) -> pdk.Deck:
 
 
 def legend_items(view: Choropleth) -> list[tuple[str, str]]:
-    return drawn(view, "legend", lambda: legend(view.values_by_adcode, view.fmt, lang=view.lang))
+    return drawn(view, "legend", lambda: legend(view.values_by_adcode, view.fmt, lang=view.lang, domain=view.domain))
 
 
 def china_deck(view: ChinaMap, *, width: int, height: int) -> pdk.Deck:
@@ -104,14 +105,15 @@ def _compare_chart(view: CompareChart, series: dict[str, str], ranking: bool) ->
     values = view.frame["value"].to_list()
     if ranking:
         fig = charts.ranking(view.frame, label="label", value="value", text="text", color="series",
-                             series_colors=colors, fmt=view.fmt, title=view.title)
+                             series_colors=colors, fmt=view.fmt, title=view.title, hover="hover")
         charts.value_axis(fig, values, view.fmt, axis="x", fixed_range=True)  # room right of the longest bar
     else:
         patterns = {label: SERIES_PATTERNS[kind] for label, kind in series.items() if kind in SERIES_PATTERNS}
         fig = charts.bar(view.frame, x="locality", y="value", color="series", text="text", fmt=view.fmt,
-                         title=view.title, series_colors=colors, series_patterns=patterns, x_order=view.localities)
+                         title=view.title, series_colors=colors, series_patterns=patterns, x_order=view.localities,
+                         hover="hover")
         charts.value_axis(fig, values, view.fmt)
-    fig.update_layout(margin={"t": 90}, legend={"y": 1.04})
+    fig.update_layout(margin={"t": fig.layout.margin.t + 30}, legend={"y": 1.04})  # the legend below a wrapped title
     return fig
 
 
@@ -154,15 +156,16 @@ def _slide_deck(m: MapData, lang: str, height: int) -> pdk.Deck:
     fmt = lambda v: value_text(m.number_format, v, lang)  # noqa: E731
     d = choropleth(district_features(m.city_adcode), m.values, value_label=m.value_label, fmt=fmt,
                    name_key="name_en" if lang == "en" else "name_zh", lang=lang, highlight=m.highlight, width=1400,
-                   height=height)
+                   height=height, domain=color_domain(m.values.values(), m.number_format))
     for layer in d.layers:
-        if getattr(layer, "id", None) == "labels":
+        if str(getattr(layer, "id", "")).startswith("labels"):
             layer.get_size = SLIDE_LABEL_SIZE
     return _frozen_json(d)
 
 
 def slide_legend(m: MapData, lang: str) -> list[tuple[str, str]]:
-    return drawn(m, ("legend", lang), lambda: legend(m.values, lambda v: value_text(m.number_format, v, lang), lang=lang))
+    return drawn(m, ("legend", lang), lambda: legend(m.values, lambda v: value_text(m.number_format, v, lang), lang=lang,
+                                                     domain=color_domain(m.values.values(), m.number_format)))
 
 
 def slide_chart(slide: Slide, lang: str, *, height: int) -> go.Figure:

@@ -87,10 +87,58 @@ def _range(values: Iterable[Any]) -> tuple[float, float] | None:
 
 
 def class_index(value: float, vmin: float, vmax: float, n: int = len(PALETTE)) -> int:
-    """Equal-interval class of a value (0 = lowest); a constant series sits in the middle class."""
+    """Equal-interval class of a value (0 = lowest); a constant series sits in the middle class; a value
+    outside [vmin, vmax] takes the end class."""
     if vmax <= vmin:
         return n // 2
-    return min(int((value - vmin) / (vmax - vmin) * n), n - 1)
+    return max(0, min(int((value - vmin) / (vmax - vmin) * n), n - 1))
+
+
+# ---------------------------------------------------------------- the colour domain
+# A choropleth that spreads its five colours over whatever range the values happen to have makes a
+# 0.5-point gap look like the difference between dark purple and yellow (the district map once
+# spread 83.0–83.5 % over the whole palette). So the classes span a domain chosen by rule, and the
+# legend prints every class's range:
+# - a rate (catalog format "percent") gets five classes whose width is a multiple of RATE_STEP
+#   (5 percentage points), starting on a multiple of it, inside 0–100 %: the domain spans at least
+#   25 points (83.0 % and 83.5 % share the class 80–85 %), and 0–100 % when the values spread wider
+#   than 75 points;
+# - any other figure (counts, money, per-10k figures) gets 0 to a round number at or above its
+#   largest value (five classes of 1, 2, 2.5 or 5 × 10^k), so colour follows magnitude: 180K and
+#   187K per community share a class. Negative values (none in the catalog today) fall back to
+#   their own range.
+RATE_STEP = 0.05
+RATE_MIN_SPAN = RATE_STEP * len(PALETTE)
+
+
+def color_domain(values: Iterable[Any], number_format: str | None) -> tuple[float, float] | None:
+    """(vmin, vmax) the colour classes of these values span, by the rule above; None without values."""
+    rng = _range(values)
+    if rng is None:
+        return None
+    lo, hi = rng
+    n = len(PALETTE)
+    if number_format == "percent":
+        start = math.floor(round(max(lo, 0.0) / RATE_STEP, 9)) * RATE_STEP
+        for k in range(1, round(1 / RATE_MIN_SPAN) + 1):
+            span = k * RATE_MIN_SPAN
+            if start + span >= hi - 1e-12:
+                break
+        if start + span > 1.0:
+            start = max(1.0 - span, 0.0)
+        return round(start, 9), round(start + span, 9)
+    if lo < 0:
+        return lo, hi
+    if hi <= 0:
+        return 0.0, 1.0
+    raw = hi / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw - 1e-12)
+    return 0.0, step * n
+
+
+def _domain(values: Iterable[Any], domain: tuple[float, float] | None) -> tuple[float, float] | None:
+    return domain if domain is not None else _range(values)
 
 
 def _luminance(color: str) -> float:
@@ -124,13 +172,15 @@ def legend(
     *,
     lang: str = "zh",
     include_missing: bool | None = None,
+    domain: tuple[float, float] | None = None,
 ) -> list[tuple[str, str]]:
     """[(colour hex, label)] from low to high, the classes choropleth() uses for these values.
 
+    `domain` (color_domain()) fixes what the classes span; without it they span the values' own range.
     The "no data" entry is added when some value is missing (include_missing=None) or on request.
     """
     vals = list(values.values()) if isinstance(values, Mapping) else list(values)
-    rng = _range(vals)
+    rng = _domain(vals, domain) if _range(vals) is not None else None
     out: list[tuple[str, str]] = []
     if rng is not None:
         vmin, vmax = rng
@@ -147,6 +197,19 @@ def legend(
     if include_missing:
         out.append((MISSING_COLOR, no_data_text(lang)))
     return out
+
+
+def legend_note(domain: tuple[float, float] | None, fmt: Callable[[float | None], str], number_format: str | None,
+                lang: str) -> str:
+    """What the colour scale spans, under a legend: 色阶 75.0%–100.0%，每档 5 个百分点 / Colour scale 75.0%–100.0%,
+    5 percentage points a class; '' without a domain."""
+    if domain is None or domain[1] <= domain[0]:
+        return ""
+    vmin, vmax = domain
+    width = (vmax - vmin) / len(PALETTE)
+    if number_format == "percent":
+        return message("maps.scale_rate", lang, low=fmt(vmin), high=fmt(vmax), width=f"{width * 100:g}")
+    return message("maps.scale_amount", lang, low=fmt(vmin), high=fmt(vmax), width=fmt(width))
 
 
 # ---------------------------------------------------------------- view
@@ -216,6 +279,22 @@ def _name(props: Mapping[str, Any], name_key: str) -> str:
     return str(props.get(name_key) or props.get("name_zh") or props.get("adcode") or "")
 
 
+# A halo in the other colour keeps a name readable where it runs past its own unit onto a neighbour,
+# the white page or a community dot ("Longxu District" in white ran onto yellow and white). deck.gl
+# draws an outline only for signed-distance-field glyphs; checked in chromium at 13 px, zh and en:
+# with the atlas at 64 px and a buffer of 6 the glyphs stay crisp, and an outline of 3 atlas pixels
+# (about 0.6 screen px at 13 px) is a thin rim, not a smear. (A halo in the text's own colour,
+# white around white, does smear CJK: that is what an earlier try saw.)
+HALO_FONT_SETTINGS = {"sdf": True, "fontSize": 64, "buffer": 6}
+HALO_WIDTH = 3
+HALO_ALPHA = 230
+
+
+def halo_for(text_color: str) -> str:
+    """The outline colour of a label: white around dark text, near-black around white text."""
+    return TEXT_LIGHT if text_color == TEXT_DARK else TEXT_DARK
+
+
 def label_layer(
     rows: list[dict],
     *,
@@ -223,11 +302,13 @@ def label_layer(
     size: int = 13,
     pixel_offset: tuple[int, int] = (0, 0),
     collision: bool = True,
+    halo: str | None = None,
 ) -> pdk.Layer:
     """Names at label points (rows: {label, lon, lat, priority, color}); CJK needs character_set="auto".
 
-    No halo: deck.gl's SDF outline smears small CJK glyphs (checked in chromium); instead each label
-    is near-black or white, whichever contrasts better with the fill beneath it (text_color_on()).
+    Each label is near-black or white, whichever contrasts better with the fill beneath it
+    (text_color_on()); `halo` (a colour, halo_for() the text's) rims every glyph of the layer (deck.gl
+    has one outline colour per layer: label_layers() groups rows by text colour).
     With ``collision``, of overlapping names the lower-priority one hides until the user zooms in
     (deck.gl's CollisionFilterExtension, in Streamlit's bundle; it hides every label of a layer
     with a pixel offset, so offset labels go without).
@@ -240,6 +321,9 @@ def label_layer(
             get_collision_priority="priority",
             collision_test_props={"sizeScale": 1.6},  # hides a label whose anchor lies in this box
         )
+    if halo:
+        extra |= {"font_settings": HALO_FONT_SETTINGS, "outline_width": HALO_WIDTH,
+                  "outline_color": hex_to_rgba(halo, HALO_ALPHA)}
     return pdk.Layer(
         "TextLayer",
         id=layer_id,
@@ -256,6 +340,15 @@ def label_layer(
         pickable=False,
         **extra,
     )
+
+
+def label_layers(rows: list[dict], *, layer_id: str = "labels", **kwargs: Any) -> list[pdk.Layer]:
+    """label_layer()s with halos: dark names rimmed white (id `layer_id`), white names rimmed dark
+    (id `layer_id`_light); a group with no names gets no layer."""
+    dark = hex_to_rgba(TEXT_DARK)
+    groups = ((layer_id, TEXT_DARK, [r for r in rows if list(r["color"]) == dark]),
+              (f"{layer_id}_light", TEXT_LIGHT, [r for r in rows if list(r["color"]) != dark]))
+    return [label_layer(g, layer_id=i, halo=halo_for(text), **kwargs) for i, text, g in groups if g]
 
 
 # ---------------------------------------------------------------- choropleth
@@ -276,17 +369,19 @@ def choropleth(
     extra_layers: Sequence[pdk.Layer] = (),
     width: int = VIEW_WIDTH,
     height: int = VIEW_HEIGHT,
+    domain: tuple[float, float] | None = None,
 ) -> pdk.Deck:
     """A no-basemap choropleth of features (keyed by properties.adcode) coloured by values.
 
-    Equal-interval classes over the present values in PALETTE (see legend()); a missing value is
+    Equal-interval classes in PALETTE over `domain` (color_domain(): what the legend prints), or over
+    the present values without one (see legend()); a missing value is
     light grey with "无数据"/"no data" in the tooltip. ``highlight`` (an adcode) gets a heavy outline.
     ``extra_layers`` (e.g. points_layer(...)) are drawn on top, below the labels.
     """
     vals = {str(k): _clean(v) for k, v in values.items()}
     bounds = features_bounds(features) if features.get("features") else None
     grid = grid_for(bounds, width, height) if bounds else (1e-6, 6)
-    rng = _range(vals.values())
+    rng = _domain(vals.values(), domain)
     vmin, vmax = rng if rng else (0.0, 0.0)
     no_data = no_data_text(lang)
     out_features, label_rows = [], []
@@ -341,7 +436,7 @@ def choropleth(
     if labels and label_rows:
         # decluttered here, so deck.gl's collision filter stays off: it fades a label whose anchor comes
         # near another's glyphs (石景山区 beside 东城区 went grey and unreadable)
-        layers.append(label_layer(declutter_labels(label_rows, view.zoom), collision=False))
+        layers.extend(label_layers(declutter_labels(label_rows, view.zoom), collision=False))
     return _deck(layers, view)
 
 
@@ -476,11 +571,11 @@ def china_overview(
         return _deck([outline, dots], view)
     # Names sit above their dots (a pixel offset, which deck.gl's collision filter does not
     # handle: it hides every label), so near-coincident names are merged here instead.
-    names = label_layer(
+    names = label_layers(
         merge_close_labels(labels, view.zoom, size=12, sep=punct.list_sep(lang)),
         layer_id="locality_labels", size=12, pixel_offset=(0, -16), collision=False,
     )
-    return _deck([outline, dots, names], view)
+    return _deck([outline, dots, *names], view)
 
 
 def _text_width(text: str, size: float) -> float:
@@ -517,8 +612,8 @@ def source_note(lang: str = "zh") -> str:
 
 __all__ = [
     "BOUNDARY_KINDS", "CATEGORICAL", "MISSING_COLOR", "PALETTE", "boundary_bounds", "china_overview", "choropleth",
-    "cities_with_boundaries", "color_for", "district_features", "dots_layer", "features_bounds", "fit_view",
-    "hex_to_rgba", "label_layer", "legend", "load_boundaries", "locality_point", "merge_close_labels",
+    "cities_with_boundaries", "color_domain", "color_for", "district_features", "dots_layer", "features_bounds", "fit_view",
+    "halo_for", "hex_to_rgba", "label_layer", "label_layers", "legend", "legend_note", "load_boundaries", "locality_point", "merge_close_labels",
     "points_layer", "source_note", "text_color_on",
 ]
 

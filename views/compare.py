@@ -48,7 +48,7 @@ class Chart:
 
     indicator: str
     title: str                   # label (unit)
-    frame: pl.DataFrame          # label (bar label in a ranking), locality, series, text, value, kind
+    frame: pl.DataFrame          # label (bar label in a ranking), locality, series, text, value, kind, hover
     localities: tuple[str, ...]  # category order of the bars (names)
     lang: str
     empty: bool                  # neither roster values nor published figures
@@ -101,6 +101,7 @@ class Compare:
     table: pl.DataFrame | None = None     # the data shown, for the table and its download
     number_columns: dict[str, str] | None = None  # column -> Streamlit number format (localized, percent)
     value_help: tuple[str, str] | None = None     # (column, help) of the catalog-units column
+    interval_help: tuple[str, str] | None = None  # (column, help) of the range column
     download_name: str = ""
 
 
@@ -154,7 +155,7 @@ def _bars(ctx: Context, chosen: tuple[str, ...], indicators: tuple[str, ...], pe
     labels = {k: m(f"compare.basis.{k}") for k in SERIES}
     published_rows = both.filter(pl.col("basis") == "published")
     figs = iter(figures(published_rows, ctx.facts_by_id, lang))
-    col = {k: m(f"compare.col.{k}") for k in ("locality", "indicator", "basis", "period", "shown", "value",
+    col = {k: m(f"compare.col.{k}") for k in ("locality", "indicator", "basis", "period", "shown", "interval", "value",
                                              "qualifier", "source", "evidence", "note", "synthetic")}
     records, seen = [], {}
     for r in both.iter_rows(named=True):
@@ -168,17 +169,19 @@ def _bars(ctx: Context, chosen: tuple[str, ...], indicators: tuple[str, ...], pe
             text, source_text = f.text, punct.join_items((names.source_ref(s) for s in sources), lang)
             evidence = punct.join_items((c.evidence for c in f.citations), lang)
             extra = " " + m("compare.parts_note") if f.from_parts else ""
-            row_note, bar_label = r["note"] + extra, f"{place} · {punct.join_list(sources, lang)}"
+            row_note, bar_label = r["note"] + extra, punct.join_parts((place, punct.join_list(sources, lang)))
+            span = f.interval
         else:
             kind = "roster_synthetic" if r["synthetic"] else "roster"
             text = ind.value(r["indicator"], r["value"], lang)
             source_text = m("compare.roster_source_synthetic" if r["synthetic"] else "compare.roster_source")
-            evidence, row_note, bar_label = "", "", place
+            evidence, row_note, bar_label, span = "", "", place, ""
         records.append({
             "_order": (chosen.index(r["locality_id"]), indicators.index(r["indicator"]), r["basis"] != "published"),
             "_indicator": r["indicator"], "_kind": kind, "_label": bar_label,
             col["locality"]: place, col["indicator"]: ind.label(r["indicator"], lang), col["basis"]: labels[kind],
-            col["period"]: r["period"] or m("compare.period_unstated"), col["shown"]: text, col["value"]: r["value"],
+            col["period"]: r["period"] or m("compare.period_unstated"), col["shown"]: text, col["interval"]: span,
+            col["value"]: r["value"],
             col["qualifier"]: m(f"sources.qualifier.{r['qualifier']}"), col["source"]: source_text,
             col["evidence"]: evidence, col["note"]: row_note, col["synthetic"]: bool(r["synthetic"]),
         })
@@ -191,13 +194,14 @@ def _bars(ctx: Context, chosen: tuple[str, ...], indicators: tuple[str, ...], pe
         mine = [r for r in records if r["_indicator"] == k]
         mine.sort(key=lambda r: r["_kind"] not in ("published", "published_other"))  # stable: published first
         charts.append(Chart(
-            indicator=k, title=punct.with_unit(ind.label(k, lang), ind.unit(k, lang), lang),
+            indicator=k, title=ind.title(k, lang),
             frame=pl.DataFrame(
                 {"label": [r["_label"] for r in mine], "locality": [r[col["locality"]] for r in mine],
                  "series": [r[col["basis"]] for r in mine], "text": [r[col["shown"]] for r in mine],
-                 "value": [r[col["value"]] for r in mine], "kind": [r["_kind"] for r in mine]},
+                 "value": [r[col["value"]] for r in mine], "kind": [r["_kind"] for r in mine],
+                 "hover": [_hover(ctx, r[col["shown"]], r[col["interval"]]) for r in mine]},
                 schema={"label": pl.String, "locality": pl.String, "series": pl.String, "text": pl.String,
-                        "value": pl.Float64, "kind": pl.String},
+                        "value": pl.Float64, "kind": pl.String, "hover": pl.String},
             ),
             localities=places, lang=lang, empty=not mine,
         ))
@@ -208,12 +212,20 @@ def _bars(ctx: Context, chosen: tuple[str, ...], indicators: tuple[str, ...], pe
                    m("compare.caveat", note=caveat) if d["indicator"] in shown_published else "")
         for d in definitions(list(indicators), lang).iter_rows(named=True)
     )
-    columns = [col[k] for k in ("locality", "indicator", "basis", "period", "shown", "value", "qualifier", "source",
-                                "evidence", "note", "synthetic")]
+    columns = [col[k] for k in ("locality", "indicator", "basis", "period", "shown", "interval", "value", "qualifier",
+                                "source", "evidence", "note", "synthetic")]
     return Compare(
         note, synthetic=any(r[col["synthetic"]] for r in records),
         published_note=caveat if shown_published else "",
         series={labels[k]: k for k in SERIES}, charts=tuple(charts), definitions=defs,
         table=table_of(records, columns), number_columns={col["value"]: "localized"},
         value_help=(col["value"], m("compare.col.value_help")), download_name=f"compare_{'_'.join(chosen)}",
+        interval_help=(col["interval"], m("sources.interval_help")),
     )
+
+
+def _hover(ctx: Context, shown: str, span: str) -> str:
+    """What a bar says on hover: its figure, and for a report's figure the range its wording allows."""
+    if not span or span == shown:
+        return shown
+    return punct.join_parts((shown, punct.labelled(ctx.m("sources.col.interval"), span, ctx.lang)))

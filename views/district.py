@@ -93,8 +93,10 @@ def build(tables: Tables, *, locality_id: str | None, district_id: str | None, l
     }, schema={m("district.col.district"): pl.String, label: pl.String})
     out = District(
         state="ok", title=title,
+        # the scope only when it is narrower than the city ("Wuzhou · scope: Wuzhou" says nothing twice)
         subtitle=m("district.subtitle", city=names.locality(city_id), scope=names.locality(scope_id),
-                   period=period or m("compare.latest")),
+                   period=period or m("compare.latest")) if scope_id != city_id
+        else m("district.subtitle_city", city=names.locality(city_id), period=period or m("compare.latest")),
         synthetic=synthetic,
         map_title=m("district.map_title", city=names.locality(city_id), indicator=label),
         map=cmap if cmap.has_boundaries else None, map_caption=caption,

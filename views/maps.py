@@ -8,7 +8,7 @@ import polars as pl
 
 from queries.compare import snapshot
 from text import indicators as ind
-from ui.maps import district_features, locality_point  # boundary loading, Streamlit-free (moving to geo/)
+from ui.maps import color_domain, district_features, legend_note, locality_point  # Streamlit-free
 from views.common import Context
 
 
@@ -38,6 +38,17 @@ class Choropleth:
 
     def fmt(self, v: float | None) -> str:
         return ind.value(self.indicator, v, self.lang)
+
+    @property
+    def domain(self) -> tuple[float, float] | None:
+        """What the colour classes span (ui.maps.color_domain: 0–100 % steps of 5 points for rates, 0 up for
+        amounts), never just the values' own range."""
+        return color_domain(self.values_by_adcode.values(), ind.number_format(self.indicator))
+
+    @property
+    def scale_note(self) -> str:
+        """Under the legend: the scale's span and class width."""
+        return legend_note(self.domain, self.fmt, ind.number_format(self.indicator), self.lang)
 
 
 def city_choropleth(ctx: Context, city_id: str, indicator: str, period: str | None, *,

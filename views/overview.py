@@ -70,23 +70,18 @@ def _popover(ctx: Context, indicator_id: str, figs: list[PublishedFigure]) -> Po
     for f in figs:
         quotes = []
         for c in f.citations:
-            fact = ctx.facts_by_id.get(c.fact_id) or {}
             quotes.append(Quote(c.evidence, ctx.m(
-                "overview.popover_source", title=ctx.names.titles.get(c.source_id, c.source_id), source=c.source_id,
-                fact=c.fact_id, value=_stated(fact, ctx.lang), qualifier=ctx.m(f"sources.qualifier.{c.qualifier}"),
+                "overview.popover_source", title=ctx.names.source_ref(c.source_id, with_id=False), source=c.source_id,
+                fact=c.fact_id, value=c.figure,
+                qualifier=ctx.m(f"sources.qualifier.{c.qualifier}"),
             )))
-        out.append((ctx.m("overview.popover_figure", figure=f.text_with_unit), tuple(quotes)))
+        out.append((ctx.m("overview.popover_figure", figure=f.text_with_unit, interval=f.interval or f.text),
+                    tuple(quotes)))
     return Popover(
         title=ind.label(indicator_id, ctx.lang), figures=tuple(out),
         parts_note=ctx.m("overview.parts_note") if any(f.from_parts for f in figs) else "",
         note=published_note(ctx.lang),
     )
-
-
-def _stated(fact: dict, lang: str) -> str:
-    from text.numbers import qualified
-
-    return qualified(fact.get("value"), fact.get("qualifier"), fact.get("unit"), lang)
 
 
 def cards(ctx: Context, locality_id: str, period: str | None, indicators: tuple[str, ...] = KPIS, *,
@@ -277,11 +272,11 @@ def build_lagging(tables: Tables, *, scope_id: str, locality_id: str, district_i
     chart = None
     reached = ""
     if lag_comm.is_empty() and lag_area.is_empty():
-        reached = ctx.m("overview.no_lag", indicator=label)
+        reached = ctx.m("overview.no_lag", indicator=ind.label_in_text(indicator, lang))
     else:
         values = tuple(lag_comm[indicator].to_list())
         chart = Ranking(
-            title=ctx.m("overview.lag_chart", indicator=label),
+            title=ctx.m("overview.lag_chart", indicator=ind.label_in_text(indicator, lang)),
             labels=tuple(ctx.m("overview.community_in", community=names.community(d, c), district=names.locality(d))
                          for d, c in lag_comm.select("district_id", "community").iter_rows()),
             values=values, texts=tuple(ind.value(indicator, v, lang) for v in values),

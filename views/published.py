@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from text import facts as fact_text
 from text import indicators as ind
 from text import punct
 from text.messages import message
@@ -25,8 +26,9 @@ class Citation:
     indicator: str | None   # the fact's own indicator (a part of a total has its kind's)
     value: float | None     # in the report's unit
     qualifier: str
-    unit: str | None
+    unit: str               # that unit as the reader reads it: 元/社区 | yuan per community
     evidence: str
+    figure: str = ""        # the fact as stated, worded: ≥10万 元/社区 | ≥100K yuan per community
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +42,10 @@ class PublishedFigure:
     text: str                    # as printed: ≥10万+5万, >30,000, 100%
     text_with_unit: str          # ≥10万+5万 元
     citations: tuple[Citation, ...]
+    low: float | None = None     # the interval the wording implies, catalog units (None: unbounded)
+    high: float | None = None
+    bounds: str | None = None    # which ends are closed: "[)", "()", ...
+    interval: str = ""           # that interval as a reader says it: 2,600至不足2,700, >30,000, ≥15万
 
     @property
     def fact_ids(self) -> tuple[str, ...]:
@@ -70,14 +76,17 @@ def figures(rows: pl.DataFrame, facts: Mapping[str, Mapping], lang: str) -> list
             qualifier=r["qualifier"], parts=parts,
             text=ind.published(r["indicator"], r["value"], r["qualifier"], lang, parts=shown),
             text_with_unit=ind.published(r["indicator"], r["value"], r["qualifier"], lang, parts=shown, with_unit=True),
-            citations=tuple(_citation(facts[i]) for i in r["fact_ids"] if i in facts),
+            citations=tuple(_citation(facts[i], lang) for i in r["fact_ids"] if i in facts),
+            low=r.get("low"), high=r.get("high"), bounds=r.get("bounds"),
+            interval=fact_text.claim_interval(r["indicator"], r.get("low"), r.get("high"), r.get("bounds"),
+                                              r["qualifier"], lang) if r.get("bounds") else "",
         ))
     return out
 
 
-def _citation(f: Mapping) -> Citation:
+def _citation(f: Mapping, lang: str) -> Citation:
     return Citation(f["fact_id"], f["source_id"], f.get("indicator"), f.get("value"), f.get("qualifier") or "exact",
-                    f.get("unit"), f.get("evidence") or "")
+                    fact_text.unit(f, lang), f.get("evidence") or "", fact_text.figure(f, lang))
 
 
 def line(figs: Sequence[PublishedFigure], lang: str) -> str:

@@ -10,6 +10,7 @@ import polars as pl
 from queries.conflicts import conflicts
 from queries.evidence import OTHER, facts_table
 from queries.reconcile import reconcile
+from text import facts as fact_text
 from text import indicators as ind
 from text import numbers, punct
 from views import Tables
@@ -17,9 +18,12 @@ from views.common import CATEGORY_ORDER, Context, category_label
 
 ALL = "all"
 LEVEL_ORDER = {"city": 0, "district": 1, "street": 2, "community": 3}
-FACT_COLUMNS = ("fact", "locality", "indicator", "value", "unit", "qualifier", "evidence", "source", "category", "period")
-RECONCILE_COLUMNS = ("fact", "locality", "indicator", "period", "claimed", "roster", "gap", "statistic", "verdict",
-                     "synthetic")
+# What a reader needs first comes first (a table wider than the screen scrolls): the figure, its range
+# and the report's words; the claim, the roster value, the verdict and why.
+FACT_COLUMNS = ("fact", "locality", "indicator", "value", "interval", "unit", "evidence", "qualifier", "source",
+                "category", "period")
+RECONCILE_COLUMNS = ("fact", "locality", "indicator", "claimed", "interval", "roster", "verdict", "reason", "period",
+                     "statistic", "synthetic")
 # Light tints of the Okabe-Ito colours, so dark text stays readable; the verdict is also written out.
 VERDICT_COLORS = {
     "consistent": "#C8EBDF",       # bluish green
@@ -64,9 +68,10 @@ def _category(ctx: Context, c: str) -> str:
 @dataclass(frozen=True, eq=False)
 class Side:
     label: str          # S000 · F000-009
-    value: str          # 201 个
+    value: str          # 201 个 | 201 party organisations
     source: str         # 《title》
     evidence: str
+    caption: str = ""   # 范围：200.5–201.5 · 《title》: the range the wording allows, and the document
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,8 +113,10 @@ def build(tables: Tables, *, locality_id: str, category: str, indicator: str, la
     # Thousands of facts at national scale: labels are looked up once per distinct value, not once per row.
     label_of = {i: ind.label(i, lang) for i in set(chosen["indicator"].drop_nulls().to_list())}
     qualifier_of = {q: m(f"sources.qualifier.{q}") for q in set(chosen["qualifier"].drop_nulls().to_list())}
-    category_of = {c: m("sources.other_short") if c == OTHER else category_label(c, lang)
-                   for c in set(chosen["category"].to_list())}
+    other = m("sources.other_short")
+    category_of = {(c, t): (punct.join_parts((other, fact_text.theme(t, lang))) if t else other) if c == OTHER
+                   else category_label(c, lang)
+                   for c, t in set(chosen.select("category", "theme").iter_rows())}
     unstated = m("compare.period_unstated")
     facts_shown = pl.DataFrame(
         [
@@ -117,13 +124,14 @@ def build(tables: Tables, *, locality_id: str, category: str, indicator: str, la
                 heading["fact"]: r["fact_id"],
                 heading["locality"]: names.locality(r["locality_id"]) if r["locality_id"] else r["locality"],
                 heading["indicator"]: label_of[r["indicator"]] if r["indicator"]
-                else (r["subject"] if lang == "en" and r["subject"] else numbers.DASH),
-                heading["value"]: numbers.qualified(r["value"], r["qualifier"], "%" if r["unit"] == "%" else None, lang),
-                heading["unit"]: "" if r["unit"] == "%" else (r["unit"] or ""),
+                else (fact_text.subject(r, lang) or numbers.DASH),
+                heading["value"]: fact_text.value(r, lang),
+                heading["interval"]: fact_text.interval(r, lang),
+                heading["unit"]: fact_text.unit(r, lang),
                 heading["qualifier"]: qualifier_of[r["qualifier"]],
                 heading["evidence"]: r["evidence"],
                 heading["source"]: names.source_ref(r["source_id"]),
-                heading["category"]: category_of[r["category"]],
+                heading["category"]: category_of[(r["category"], r["theme"])],
                 heading["period"]: r["period"] or unstated,
             }
             for r in chosen.iter_rows(named=True)
@@ -146,14 +154,17 @@ def build(tables: Tables, *, locality_id: str, category: str, indicator: str, la
                 heading["indicator"]: labels[r["indicator"]],
                 heading["period"]: r["period"],
                 heading["claimed"]: ind.published(r["indicator"], r["claimed"], r["qualifier"], lang, with_unit=True),
+                heading["interval"]: fact_text.claim_interval(r["indicator"], r["low"], r["high"], r["bounds"],
+                                                              r["qualifier"], lang),
                 heading["roster"]: ind.value(r["indicator"], r["roster"], lang),
-                heading["gap"]: ind.change(r["indicator"], r["gap"], lang) or numbers.DASH,
                 heading["statistic"]: statistic_of[r["statistic"]],
                 heading["verdict"]: verdict_of[r["verdict"]],
+                heading["reason"]: fact_text.reason(r["reason"], r["reason_params"], r["indicator"], r["qualifier"],
+                                                    lang),
                 heading["synthetic"]: bool(r["synthetic"]),
             }
             for r in checked.iter_rows(named=True)
-        ])
+        ], schema={heading[c]: pl.Boolean if c == "synthetic" else pl.String for c in RECONCILE_COLUMNS})
         colors = {verdict_of[v]: c for v, c in VERDICT_COLORS.items()}
         tally = checked["verdict"].value_counts().sort("verdict")
         counts = " · ".join(punct.labelled(verdict_of[v], str(n), lang) for v, n in tally.iter_rows())
@@ -168,23 +179,30 @@ def build(tables: Tables, *, locality_id: str, category: str, indicator: str, la
     )
 
 
+def _side(ctx: Context, fact: dict) -> Side:
+    source = ctx.names.source_ref(fact["source_id"], with_id=False)
+    span = punct.labelled(ctx.m("sources.col.interval"), fact_text.interval(fact, ctx.lang), ctx.lang)
+    return Side(ctx.m("sources.conflict_source", source=fact["source_id"], fact=fact["fact_id"]),
+                fact_text.figure(fact, ctx.lang), source, fact["evidence"], punct.join_parts((span, source)))
+
+
 def _conflicts(ctx: Context, ids_in_view: set[str]) -> tuple[Conflict, ...]:
     clash = conflicts(ctx.facts)
     every = facts_table(ctx.facts, ctx.sources, ctx.localities)
     fact_loc = dict(every.select("fact_id", "locality_id").iter_rows())
+    facts = ctx.facts_by_id
     out = []
     for _, g in clash.group_by("conflict_id", maintain_order=True):
         if not set(g["fact_id"].to_list()) & ids_in_view:
             continue
         first = g.row(0, named=True)
-        what = ind.label(first["indicator"], ctx.lang) if first["indicator"] else (first["subject"] or "")
+        what = (ind.label(first["indicator"], ctx.lang) if first["indicator"]
+                else fact_text.subject(facts.get(first["fact_id"], first), ctx.lang))
         place = ctx.names.locality(fact_loc.get(first["fact_id"])) or first["locality"]
         out.append(Conflict(
             heading=ctx.m("sources.conflict_heading", place=place, what=what),
             sides=tuple(
-                Side(ctx.m("sources.conflict_source", source=r["source_id"], fact=r["fact_id"]),
-                     numbers.qualified(r["value"], r["qualifier"], r["unit"], ctx.lang),
-                     ctx.names.source_ref(r["source_id"], with_id=False), r["evidence"])
+                _side(ctx, facts.get(r["fact_id"], r))
                 for r in g.iter_rows(named=True)
             ),
         ))
