@@ -19,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
+from exports import deck as deck_module
 from exports.deck import EA_FONT, build_deck
 from exports.story import build_story
 from queries.compare import compare
@@ -151,6 +152,9 @@ def test_reconciliation_is_a_native_table(deck, story):
     expected = story.slide("reconcile").table
     got = [tuple(c.text for c in row.cells) for row in table.rows]
     assert got[0] == expected.columns and got[1:] == list(expected.rows)
+    # every column gets its share of the slide's width: none left at python-pptx's default
+    width = sum(c.width for c in table.columns)
+    assert abs(width - (deck_module.SLIDE_W - 2 * deck_module.MARGIN)) < len(table.columns)
 
 
 def test_sources_slide_lists_the_source_titles(deck, story, tables):

@@ -8,7 +8,7 @@ import polars as pl
 
 from queries.compare import snapshot
 from text import indicators as ind
-from ui.maps import district_features, locality_point  # boundary loading, Streamlit-free (moving to geo/)
+from geo.boundaries import district_features, locality_point
 from views.common import Context
 
 
