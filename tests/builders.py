@@ -75,3 +75,10 @@ def app_test(page: str | None = None, *, run: bool = True, **params: str):
     if page:
         at.switch_page(page)
     return at.run() if run else at
+
+
+def page_alone(page: str):
+    """One page file (pages/x.py) in AppTest without app.py's navigation and sign-in, not yet run."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / page), default_timeout=60)

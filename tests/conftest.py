@@ -9,6 +9,7 @@ import pytest
 
 from store.bootstrap import bootstrap
 from store.db import close_database, open_database
+from tests.builders import app_test
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +39,20 @@ def app_env(bootstrapped_db_path, monkeypatch):
     """Point the app at the bootstrapped database (AppTest runs in this process)."""
     monkeypatch.setenv("GOV_DB", str(bootstrapped_db_path))
     yield bootstrapped_db_path
+
+
+@pytest.fixture
+def open_page(app_env):
+    """Opens the dashboard on the bootstrapped store: open_page("pages/compare.py", locs="450400,450800") runs
+    app.py straight on that page with those URL parameters, as a deep link does (no page: the default one),
+    and fails the test on any exception the run raised."""
+
+    def _open(page: str | None = None, **params: str):
+        at = app_test(page, **params)
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open
 
 
 @pytest.fixture(scope="session", autouse=True)

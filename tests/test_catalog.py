@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from datetime import date
 
 import polars as pl
 import pytest

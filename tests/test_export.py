@@ -15,7 +15,7 @@ from store.columns import CANONICAL
 from store.db import close_database, open_database
 from store.export import export_frame, neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 from store.importer import import_file
-from tests.localities import insert_localities
+from tests.builders import insert_localities
 
 ROWS = [
     ["市", "县（市、区）", "所属街道", "社区名称", "统计期", "网格数", "已建党组织网格数", "服务群众专项经费（元）", "经度", "纬度"],

@@ -18,7 +18,7 @@ import pytest
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, rollback_dataset
-from tests.localities import insert_localities
+from tests.builders import insert_localities, page_alone
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -373,12 +373,11 @@ def test_sigkill_mid_import_leaves_database_as_before(db_path: Path, tmp_path: P
 
 
 def test_import_page_history_and_rollback(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
 
     assert run(["import", str(roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])), "--db", str(db_path)]) == 0
     assert run(["import", str(roster_csv(tmp_path / "b.csv", [("万秀区", "东风社区")], grids=3)), "--db", str(db_path)]) == 0
     monkeypatch.setenv("GOV_DB", str(db_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value == "数据导入"
@@ -406,14 +405,13 @@ class _Upload(io.BytesIO):
 
 def test_import_page_validates_then_imports(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     bad = write_csv(tmp_path / "bad.csv", [HEADER[:8], ["梧州市", "万秀区", "城东街道", "东风社区", "2025", "x", "1", "2"]])
     good = roster_csv(tmp_path / "good.csv", [("万秀区", "东风社区"), ("长洲区", "大塘社区")])
     upload = {"file": _Upload(bad.read_bytes(), "bad.csv")}
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: upload["file"])
     monkeypatch.setenv("GOV_DB", str(db_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         problems = at.dataframe[0].value
@@ -630,7 +628,7 @@ def test_bad_rows_are_still_reported_by_row_and_column_with_complete_for(wuzhou_
 
 def test_a_preview_gone_stale_is_not_written(wuzhou_2024: Path, tmp_path: Path) -> None:
     from store.importer import import_bytes, preview_import, validate_bytes
-    from tests.localities import LOC
+    from tests.builders import LOCALITIES as LOC
 
     data = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024").read_bytes()
     db = open_database(wuzhou_2024)
@@ -681,12 +679,11 @@ def test_a_database_from_before_coverage_keeps_what_its_imports_replaced(tmp_pat
 def test_import_page_previews_then_asks_twice_before_removing(wuzhou_2024: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: _Upload(path.read_bytes(), "street.csv"))
     monkeypatch.setenv("GOV_DB", str(wuzhou_2024))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         said = [x.value for x in at.text]

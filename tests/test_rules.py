@@ -15,7 +15,7 @@ from store import rules
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, message, validate_bytes
-from tests.localities import LOC, insert_localities
+from tests.builders import LOCALITIES as LOC, insert_localities
 
 TABLES = ("datasets", "community_rows", "files", "localities", "facts")
 

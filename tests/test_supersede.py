@@ -12,7 +12,7 @@ from store.db import close_database, open_database
 from store.preview import relabel
 from store.read import community_rows
 from store.supersede import CompleteForError, complete_districts, resolve_locality, superseded, visible
-from tests.localities import LOC
+from tests.builders import LOCALITIES as LOC
 
 
 def keys(*records: tuple[int, str, str]) -> pl.DataFrame:
