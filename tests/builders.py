@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,3 +83,13 @@ def page_alone(page: str):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / page), default_timeout=60)
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.02) -> None:
+    """Poll `condition` until it holds: synchronisation with a deadline, never a fixed sleep that hopes.
+    AssertionError naming `what` when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)

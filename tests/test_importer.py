@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -328,11 +327,24 @@ import store.db as sdb
 
 _orig = sdb.Database.transaction
 
+class Announcing:  # the write cursor, saying when the bulk insert of the rows starts
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    def execute(self, query, *args, **kwargs):
+        if query.startswith("INSERT INTO community_rows"):
+            print("INSERTING", flush=True)
+        return self._cur.execute(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
 @contextmanager
 def announced(self):
     with _orig(self) as cur:
         print("TRANSACTION", flush=True)
-        yield cur
+        yield Announcing(cur)
 
 sdb.Database.transaction = announced
 from store.cli import run
@@ -355,7 +367,8 @@ def test_sigkill_mid_import_leaves_database_as_before(db_path: Path, tmp_path: P
         assert child.stdout is not None
         line = child.stdout.readline()  # blocks until the write transaction has begun
         assert line.strip() == "TRANSACTION", (line, child.stderr.read() if child.stderr else "")
-        time.sleep(0.3)  # into the bulk insert
+        line = child.stdout.readline()  # ... and until the bulk insert of 300k rows starts inside it
+        assert line.strip() == "INSERTING", (line, child.stderr.read() if child.stderr else "")
         assert child.poll() is None, "import finished before it could be killed"
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
