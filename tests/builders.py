@@ -64,6 +64,21 @@ def insert_localities(cur) -> None:
         cur.unregister("_loc")
 
 
+def copy_store(template: Path, to: Path) -> Path:
+    """A store of the test's own: a template's file (conftest's store_template) copied to `to`; it
+    publishes itself when opened."""
+    import shutil
+
+    to.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, to)
+    return to
+
+
+# ------------------------------------------------------------------ sign-in
+# store.access._hasher as the dashboard has it: conftest gives the tests argon2's cheapest parameters instead.
+REAL_PASSWORD_HASHER: list = []
+
+
 # ------------------------------------------------------------------ pages
 def app_test(page: str | None = None, *, run: bool = True, **params: str):
     """The dashboard (app.py) in Streamlit's AppTest, opened straight on `page` (pages/x.py; None: the

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from store.bootstrap import bootstrap
 from store.db import close_database, open_database
-from tests.builders import app_test
+from tests.builders import REAL_PASSWORD_HASHER, app_test
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +33,37 @@ def bootstrapped_db_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory):
+    """store_template(name, build) -> the path of a store `build(path)` made, built once per session and
+    closed; a test that writes copies it (tests.builders.copy_store) instead of building its own (milliseconds, not tenths
+    of a second: creating the schema, inserting and publishing cost the same every time)."""
+    built: dict[str, Path] = {}
+
+    def template(name: str, build) -> Path:
+        if name not in built:
+            path = tmp_path_factory.mktemp(f"template-{name}") / "gov.duckdb"
+            build(path)
+            close_database(path)
+            built[name] = path
+        return built[name]
+
+    return template
+
+
+@pytest.fixture
+def bootstrapped_copy(bootstrapped_db_path, tmp_path):
+    """A store of its own, as bootstrap builds it from data/, for a test that writes: a copy of the
+    session's bootstrapped file (bootstrapping anew takes seconds; copying it, milliseconds)."""
+    import shutil
+
+    path = tmp_path / "gov.duckdb"
+    shutil.copy(bootstrapped_db_path, path)
+    db = open_database(path)
+    yield db
+    close_database(path)
+
+
 @pytest.fixture
 def app_env(bootstrapped_db_path, monkeypatch):
     """Point the app at the bootstrapped database (AppTest runs in this process)."""
@@ -53,6 +83,21 @@ def open_page(app_env):
         return at
 
     return _open
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheapest_password_hashes():
+    """Password hashes with argon2's cheapest parameters (argon2.profiles.CHEAPEST, made for tests): 0.1 ms a
+    hash or check instead of 0.14 s of CPU, dozens of times a session. The tests are about who may sign in,
+    not about argon2's cost; test_access checks that the dashboard's own hasher keeps the recommended one."""
+    from argon2 import PasswordHasher, profiles
+
+    from store import access
+
+    REAL_PASSWORD_HASHER.append(access._hasher)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(access, "_hasher", lambda: PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

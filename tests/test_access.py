@@ -15,7 +15,7 @@ from store import access
 from store.access import PERMISSIONS, Actor, Permission, PermissionDenied, Role
 from store.backup import fingerprints
 from store.cli import run
-from store.db import StoreError, close_database, open_database
+from store.db import StoreError
 from store.importer import import_bytes, import_file, rollback_dataset
 from tests.builders import app_test, page_alone
 from tests.conftest import ROOT
@@ -31,12 +31,8 @@ def roster(period: str = "2031") -> bytes:
 
 
 @pytest.fixture
-def db_copy(bootstrapped_db_path, tmp_path):
-    path = tmp_path / "gov.duckdb"
-    shutil.copy(bootstrapped_db_path, path)
-    db = open_database(path)
-    yield db
-    close_database(path)
+def db_copy(bootstrapped_copy):
+    return bootstrapped_copy
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +57,19 @@ def with_users(users_file, app_env, monkeypatch):
 def single_user(app_env, monkeypatch):
     monkeypatch.delenv("GOV_USERS", raising=False)
     yield
+
+
+def test_the_dashboard_hashes_passwords_with_argon2s_recommended_parameters():
+    # conftest gives the tests argon2's cheapest parameters; the dashboard's own hasher keeps the recommended ones
+    from argon2 import PasswordHasher
+
+    from tests.builders import REAL_PASSWORD_HASHER
+
+    (real,) = REAL_PASSWORD_HASHER
+    hasher, default = real(), PasswordHasher()
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+        default.time_cost, default.memory_cost, default.parallelism)
+    assert hasher.memory_cost >= 64 * 1024 and hasher.hash("x").startswith("$argon2id$")
 
 
 # ---- the permission table ---------------------------------------------------------------------------

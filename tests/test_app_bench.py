@@ -12,6 +12,10 @@ import streamlit as st
 from bench import app_bench, generate
 
 
+# The benchmark built at sample scale: generating and importing the data takes ~6 s.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     return generate.generate("sample", tmp_path_factory.mktemp("app_bench_data"))

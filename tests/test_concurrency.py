@@ -80,6 +80,7 @@ class Session:
     errors: list[BaseException] = field(default_factory=list)
 
 
+@pytest.mark.slow  # twenty sessions and a 100k-row import twice: ~10 s
 def test_twenty_sessions_see_old_or_new_never_half(bootstrapped_db_path, tmp_path, monkeypatch):
     path = tmp_path / "gov.duckdb"
     shutil.copy(bootstrapped_db_path, path)

@@ -17,7 +17,7 @@ import pytest
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, rollback_dataset
-from tests.builders import insert_localities, page_alone
+from tests.builders import copy_store, insert_localities, page_alone
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,8 +49,8 @@ def counts(path: Path) -> dict[str, int]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return make_db(tmp_path / "gov.duckdb")
+def db_path(store_template, tmp_path: Path) -> Path:
+    return copy_store(store_template("importer", make_db), tmp_path / "gov.duckdb")
 
 
 @pytest.fixture
