@@ -223,7 +223,7 @@ def _validate(v: Validation, data: bytes, localities: pl.DataFrame, sheet: str |
     findings += rules.check_single_period(typed)
 
     # 5. localities
-    index = rules.LocalityIndex(localities)
+    index = rules.locality_index(localities)
     if index.empty():
         findings.append(rules.Finding(None, None, "import.rule.no_localities"))
     else:

@@ -101,6 +101,20 @@ def _cheapest_password_hashes():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _scan_installed_components_once():
+    """Every new AppTest scans the metadata of every installed package for Streamlit components
+    (manifest_scanner.scan_component_manifests: 0.25 s of CPU, some eighty times a session). The
+    installed packages do not change during a session: scan once."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(manifest_scanner, "scan_component_manifests", cache(manifest_scanner.scan_component_manifests))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _close_databases_at_exit():
     """Close every DuckDB instance the tests opened before the interpreter tears down.
 

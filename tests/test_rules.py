@@ -247,3 +247,15 @@ def test_total_rows(text: str, is_total: bool) -> None:
 def test_mask_hides_all_but_two() -> None:
     assert rules.mask("13912345678") == "*********78"
     assert "1990" not in rules.mask("450403199001011234")
+
+
+def test_the_locality_index_is_built_once_per_localities_table():
+    from store.rules import locality_index
+
+    first = locality_index(LOC)
+    assert locality_index(LOC.clone()) is first  # the same rows: the same index
+    renamed = LOC.with_columns(pl.when(pl.col("locality_id") == "450403").then(pl.lit("万秀新区"))
+                               .otherwise(pl.col("name_zh")).alias("name_zh"))
+    other = locality_index(renamed)
+    assert other is not first and other.district("450400", "万秀新区") == ["450403"]
+    assert first.district("450400", "万秀新区") == []
