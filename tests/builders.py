@@ -64,6 +64,22 @@ def insert_localities(cur) -> None:
         cur.unregister("_loc")
 
 
+# The tables whose rows an import or a refusal may change: a refusal must leave every count as it was.
+STORE_TABLES: tuple[str, ...] = ("datasets", "community_rows", "files", "localities", "facts", "sources")
+
+
+def store_counts(path: Path, tables: tuple[str, ...] = STORE_TABLES) -> dict[str, int]:
+    """Rows per table of the store at `path` (opened and closed again)."""
+    from store.db import close_database, open_database
+
+    db = open_database(path)
+    try:
+        cur = db.reader()
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+    finally:
+        close_database(path)
+
+
 def copy_store(template: Path, to: Path) -> Path:
     """A store of the test's own: a template's file (conftest's store_template) copied to `to`; it
     publishes itself when opened."""

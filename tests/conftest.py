@@ -164,6 +164,15 @@ def server(bootstrapped_db_path, tmp_path_factory):
         yield url
 
 
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page, a tall desktop window in Chinese (a module may define its own)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 2100}, locale="zh-CN")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright, launched by path (Playwright's own download is unavailable)."""

@@ -11,7 +11,6 @@ import streamlit as st
 
 from bench import app_bench, generate
 
-
 # The benchmark built at sample scale: generating and importing the data takes ~6 s.
 pytestmark = pytest.mark.slow
 

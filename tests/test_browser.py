@@ -9,14 +9,6 @@ from tests.browser_support import ARTIFACTS, shot, wait_app_idle
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 2100}, locale="zh-CN")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
 def test_overview_renders_in_chinese(server, page):
     page.goto(f"{server}/")
     wait_app_idle(page)

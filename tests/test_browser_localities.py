@@ -58,14 +58,6 @@ def national_server(bootstrapped_db_path, tmp_path_factory):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 2100}, locale="zh-CN")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
 def _drawn_share(page) -> float:
     """Share of the map canvas's pixels that are not background: polygons were actually drawn."""
     from PIL import Image

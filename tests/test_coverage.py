@@ -226,3 +226,11 @@ def test_lagging_where_lower_is_better_counts_excess():
     lf = rows({"community": "A", "residents": 3000, "workers": 1}, {"community": "B", "residents": 500, "workers": 1})
     df = lagging(lf, "community", "residents_per_worker", target=1000)
     assert df.select("community", "residents_per_worker_gap").rows() == [("A", 2000.0)]
+
+
+def test_the_rates_and_their_parts_come_from_the_catalog():
+    from queries.coverage import PARTS, RATES
+
+    assert RATES == ("compound_coverage", "grid_coverage", "property_coverage")
+    assert PARTS == ("compounds", "compounds_with_party_org", "grids", "grids_with_party_org", "property_companies",
+                     "property_companies_with_party_org")

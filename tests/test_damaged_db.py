@@ -18,7 +18,6 @@ from tests.builders import app_test
 from tests.conftest import ROOT
 
 
-
 def _garbage(path: Path) -> Path:
     path.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(300_000)))
     return path

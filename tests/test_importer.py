@@ -17,7 +17,7 @@ import pytest
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, rollback_dataset
-from tests.builders import copy_store, insert_localities, page_alone
+from tests.builders import copy_store, insert_localities, page_alone, store_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,12 +40,7 @@ def make_db(path: Path) -> Path:
 
 
 def counts(path: Path) -> dict[str, int]:
-    db = open_database(path)
-    try:
-        cur = db.reader()
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
-    finally:
-        close_database(path)
+    return store_counts(path, TABLES)
 
 
 @pytest.fixture

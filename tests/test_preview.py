@@ -9,7 +9,8 @@ import pytest
 from store.db import close_database, open_database
 from store.importer import import_bytes, preview_import, validate_bytes
 from store.preview import PreviewRefused, lines, sections
-from tests.builders import copy_store, insert_localities, LOCALITIES as LOC
+from tests.builders import LOCALITIES as LOC
+from tests.builders import copy_store, insert_localities
 
 HEAD = "city,district,street,community,period,compounds,compounds_with_party_org,grids,fund_service"
 CITY_2024 = [  # 梧州市's roster: 万秀区 4, 长洲区 3, 龙圩区 3 communities

@@ -15,7 +15,8 @@ from store import rules
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, message, validate_bytes
-from tests.builders import LOCALITIES as LOC, insert_localities
+from tests.builders import LOCALITIES as LOC
+from tests.builders import insert_localities, store_counts
 
 TABLES = ("datasets", "community_rows", "files", "localities", "facts")
 
@@ -34,12 +35,7 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 
 def counts(path: Path) -> dict[str, int]:
-    db = open_database(path)
-    try:
-        cur = db.reader()
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
-    finally:
-        close_database(path)
+    return store_counts(path, TABLES)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ import pytest
 
 from exports.story import UnknownLocality, build_story, resolve_locality
 from geo.boundaries import district_features
-from text.indicators import number_format
-from text.numbers import interval
 from queries.compare import compare, published_note
 from queries.coverage import RATES, coverage
 from queries.funding import funding
@@ -19,6 +17,8 @@ from queries.kpis import kpis
 from queries.reconcile import reconcile
 from queries.scope import in_scope
 from tests.conftest import ROOT
+from text.indicators import number_format
+from text.numbers import interval
 
 WUZHOU, GUIGANG, CENXI = "450400", "450800", "450481"
 SYNTHETIC_ZH = "示例数据（合成）"
