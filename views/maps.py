@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from geo.boundaries import district_features, locality_point
 from queries.compare import snapshot
 from text import indicators as ind
-from geo.boundaries import district_features, locality_point
 from views.common import Context
 
 

@@ -26,7 +26,16 @@ from exports.story.compare import compare_story
 from exports.story.context import StoryContext, resolve_locality, value_text
 from exports.story.locality import locality_story
 from exports.story.model import (
-    CHART_KINDS, Chart, Figure, Kpi, MapData, Slide, SourceRef, Story, Table, UnknownLocality,
+    CHART_KINDS,
+    Chart,
+    Figure,
+    Kpi,
+    MapData,
+    Slide,
+    SourceRef,
+    Story,
+    Table,
+    UnknownLocality,
 )
 
 
