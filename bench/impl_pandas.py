@@ -24,7 +24,8 @@ def split_stat(col: str) -> tuple[str, str]:
 def leaf(name: str) -> str:
     """The roster column a sum indicator adds up (catalog aliases followed to the end)."""
     row = indicator(name) if name in indicator_ids() else None
-    if row and row["kind"] == "sum" and row["numerator"] != name:
+    # a sum of several parts (fund_total) is a column of its own: with_fund_total()
+    if row and row["kind"] == "sum" and row["numerator"] != name and "+" not in row["numerator"]:
         return leaf(row["numerator"])
     return name
 

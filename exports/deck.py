@@ -395,7 +395,8 @@ class _Builder:
                 self.bullets(s, d.bullets, top=bottom - room, height=room, size=14)
             elif d.kind == "reconcile" and d.table is not None:
                 verdicts = d.table.data["verdict"].to_list() if d.table.data is not None else []
-                self.table(s, d.table, widths=[3.2, 1.9, 1.5, 2.0, 2.0], size=16, verdict_col=4, verdicts=verdicts,
+                # indicator, published, range, source, roster, verdict (with the reason when not comparable)
+                self.table(s, d.table, widths=[2.4, 1.3, 1.6, 1.1, 1.4, 3.2], size=14, verdict_col=5, verdicts=verdicts,
                            height=Inches(0.5) * (len(d.table.rows) + 1))
                 self.bullets(s, d.bullets, top=bottom - Inches(0.45), height=Inches(0.45), size=14)
             elif d.kind == "caveat" and d.table is not None:

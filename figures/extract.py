@@ -2,8 +2,9 @@
 
 The number and its wording (多, 不少于, 左右, ranges, 万/亿) are read by figures/wording.py, which also
 gives the interval, denominator and period each wording implies; this module decides which numbers are
-figures at all, what each counts (figures/terms.py), which place it is about (figures/places.py), and
-the verbatim evidence a reviewer checks it against.
+figures at all (the paragraphs, sentences and quotes a number stands in, and the exclusion rules below:
+figures/sentences.py), what each counts (figures/terms.py), which place it is about (figures/places.py),
+and the verbatim evidence a reviewer checks it against.
 
 Not figures, counted by kind in `Extraction.excluded`:
 - date: a year or month as a time stamp (2023年, 10月, 2018—2022年, 6月份, 10月1日);
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,9 +35,11 @@ from pathlib import Path
 
 import polars as pl
 
+from figures import sentences
 from figures import terms as fterms
 from figures.places import Mention, Place, PlaceIndex
 from figures.readers import Document
+from figures.sentences import Paragraph, exclusion, paragraphs
 from figures.wording import Reading, per_of, period_of, plain, read
 
 # The columns of data/sources/facts.csv, then what only a candidate has.
@@ -50,40 +52,8 @@ EXCLUSION_KINDS: tuple[str, ...] = ("date", "period", "numbering", "document_num
                                     "repeated")
 MAX_EVIDENCE = 40
 LOCALITIES_PATH = Path(__file__).resolve().parents[1] / "data" / "localities.csv"
-
-_SENTENCE_END = "。！？!?；;"
-_CLAUSE_END = "，,；;：:。！？!?"
-_TERMINAL = tuple("。！？!?；;…”’」』）)")
-# Characters no sentence starts with: a line that starts with one goes on from an earlier line.
-_CONTINUATION = tuple("的了和与及或等地得着过之、，,。；")
-_QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", "《": "》", "〈": "〉", "\"": "\""}
-_TITLE_QUOTES = ("《", "〈")  # a document title is a proper name, however long
-MAX_SLOGAN = 24  # a quoted phrase longer than this is a quotation (a figure in it is still stated), not a slogan
-_CN_DIGITS = "〇零一二两三四五六七八九十百千万亿"
-_NUMERAL = re.compile(rf"[\d{_CN_DIGITS}]+(?:\.\d+)?")
-_NUMBERING = re.compile(
-    rf"第[\d{_CN_DIGITS}]+|(?<![\d{_CN_DIGITS}])[一二三四五六七八九十]+是|[（(][\d一二三四五六七八九十]+[）)]"
-    rf"|(?m:^[ \t　]*[一二三四五六七八九十]+[、．.])|[①-⑳]"
-)
 # 全市, 全区: the whole place of that kind; not in 全区首个, 全市第一 (a rank within it, not the figure's scope)
 _SCOPE_WORD = re.compile(r"全(市|区|县|省|镇|街道|旗)(?!首|第|唯一|最|率先|范围内首)")
-_YEAR_STAMP = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
-# Words that end the noun after a figure (the verb of the clause starts there) ...
-_VERBS = (
-    "纳入", "参与", "参加", "加入", "落实", "建立", "建成", "成立", "组建", "开展", "实现", "完成", "达到", "提供", "解决", "化解", "覆盖",
-    "推动", "推进", "打造", "选派", "招聘", "培训", "担任", "获得", "签订", "结对", "报到", "进驻", "入驻", "下沉", "认领", "办理", "投入",
-    "整合", "形成", "划分", "设立", "设置", "配备", "开放", "带动", "带领", "联系", "走访", "进入", "通过", "作为", "列入", "受到", "得到",
-    "发挥", "围绕", "参加", "共同", "分别", "先后", "均", "全部", "全面", "已经", "已", "被", "由", "在", "到", "向", "对", "为", "和", "与",
-    "及", "并", "等", "的", "中", "里", "内", "以", "共", "累计", "合计", "达", "占", "比", "较", "增长", "增加", "减少", "下降", "提高",
-)
-# ... and words between a noun and its figure before it (党组织达960个: the noun is 党组织).
-_LINKS = ("总数", "总量", "总计", "合计", "累计", "共计", "数量", "人数", "个数", "达到", "增至", "增加到", "增长到", "提高到", "超过", "达",
-          "为", "共", "有", "约", "近", "逾", "计", "已", "均", "分别", "共有", "现有", "拥有")
-_LINKS_LONGEST = tuple(sorted(_LINKS, key=len, reverse=True))
-_VERBS_BEFORE = tuple(v for v in _VERBS if len(v) == 2 and v not in ("覆盖", "服务")) + ("打通", "改造", "提升", "评选", "推选", "储备", "招募", "选聘", "设立", "举办",
-                                                          "召开", "调解", "清理", "取消", "下发", "制定", "出台", "孵化", "培育", "吸收",
-                                                          "选拔", "公开", "免职", "约谈", "满足", "办结", "动员", "引导", "共有",
-                                                          "现有", "拥有", "共计", "全市", "全区", "全县", "全省", "全镇")
 
 
 @dataclass
@@ -124,247 +94,6 @@ def load_localities(path: str | Path | None = None) -> pl.DataFrame:
     return pl.read_csv(path or LOCALITIES_PATH, infer_schema=False, encoding="utf8")
 
 
-# ------------------------------------------------------------------------------------------ structure
-@dataclass
-class Paragraph:
-    """A paragraph or heading: its text with thousands separators dropped, and each character's offset in the document."""
-
-    text: str
-    offsets: list[int]
-    heading: bool
-    mentions: list[Mention] = field(default_factory=list)
-    quotes: list[tuple[int, int, str]] = field(default_factory=list)
-
-
-def _lines(doc: Document) -> list[tuple[int, int, bool]]:
-    out: list[tuple[int, int, bool]] = []
-    pos = 0
-    for i, line in enumerate(doc.text.split("\n")):
-        start, end = pos, pos + len(line)
-        pos = end + 1
-        stripped = line.strip()
-        if not stripped:
-            continue
-        lead = len(line) - len(line.lstrip())
-        start, end = start + lead, start + lead + len(stripped)
-        if doc.headings:
-            heading = i in doc.headings
-        else:
-            heading = stripped.startswith("#") or (len(stripped) <= 40 and not stripped.endswith(_TERMINAL)
-                                                    and "。" not in stripped and "，" not in stripped[:-1])
-        out.append((start, end, heading))
-    return out
-
-
-def paragraphs(doc: Document) -> list[Paragraph]:
-    """The document's paragraphs and headings in order. A long line that stops mid-sentence (a page break)
-    goes on in the next body line; a short finished line between them (a photo caption) stays on its own."""
-    lines = _lines(doc)
-    text = doc.text
-    groups: list[tuple[list[tuple[int, int]], bool]] = []
-    pending: list[tuple[int, int]] | None = None  # an unfinished paragraph waiting for its continuation
-    held: list[tuple[list[tuple[int, int]], bool]] = []  # captions met while waiting
-    for n, (start, end, heading) in enumerate(lines):
-        line = text[start:end]
-        if pending is not None and not heading:
-            if len(line) < 60 and line.endswith(_TERMINAL) and not held and n + 1 < len(lines):
-                # a short finished line is a caption when the line after it goes on mid-sentence (的…, 、…)
-                ns, ne, nh = lines[n + 1]
-                if not nh and text[ns:ne].startswith(_CONTINUATION):
-                    held.append(([(start, end)], False))
-                    continue
-            pending.append((start, end))
-            if line.endswith(_TERMINAL) or len(line) <= 40:
-                groups.append((pending, False))
-                groups.extend(held)
-                pending, held = None, []
-            continue
-        if pending is not None:
-            groups.append((pending, False))
-            groups.extend(held)
-            pending, held = None, []
-        if heading:
-            groups.append(([(start, end)], True))
-        elif line.endswith(_TERMINAL) or len(line) <= 40:
-            groups.append(([(start, end)], False))
-        else:
-            pending = [(start, end)]
-    if pending is not None:
-        groups.append((pending, False))
-        groups.extend(held)
-    out = []
-    for segments, heading in groups:
-        chars: list[str] = []
-        offsets: list[int] = []
-        for s, e in segments:
-            for k in range(s, e):
-                ch = text[k]
-                # 15,886: a thousands separator (digit before, exactly three digits after) is dropped
-                if ch == "," and k > s and text[k - 1].isdigit() and re.match(r"\d{3}(?!\d)", text[k + 1:k + 5]):
-                    continue
-                chars.append(ch)
-                offsets.append(k)
-        if heading:
-            t = "".join(chars)
-            stripped = t.lstrip("#■▲●◆ \t")
-            cut = len(t) - len(stripped)
-            chars, offsets = chars[cut:], offsets[cut:]
-        out.append(Paragraph("".join(chars), offsets, heading))
-    return out
-
-
-def _quote_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, opening mark) of every quoted or titled phrase, innermost pairs included."""
-    spans: list[tuple[int, int, str]] = []
-    stack: list[tuple[str, int]] = []
-    straight_open: int | None = None
-    for i, ch in enumerate(text):
-        if ch == "\"":
-            if straight_open is None:
-                straight_open = i
-            else:
-                spans.append((straight_open, i + 1, ch))
-                straight_open = None
-        elif ch in _QUOTES:
-            stack.append((ch, i))
-        elif stack and ch == _QUOTES[stack[-1][0]]:
-            opening, s = stack.pop()
-            spans.append((s, i + 1, opening))
-    return spans
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in _SENTENCE_END:
-            out.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        out.append((start, len(text)))
-    return [(s, e) for s, e in out if text[s:e].strip()]
-
-
-def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
-    a = max((i + 1 for i in range(0, start) if sentence[i] in _CLAUSE_END), default=0)
-    b = next((i for i in range(end, len(sentence)) if sentence[i] in _CLAUSE_END), len(sentence))
-    return a, b
-
-
-# ------------------------------------------------------------------------------------------ exclusions
-def _nfkc(ch: str) -> str:
-    n = unicodedata.normalize("NFKC", ch)
-    return n if len(n) == 1 else ch
-
-
-def _norm(text: str) -> str:
-    """Full-width digits and signs to ASCII, one character for one (positions stay valid)."""
-    return "".join(_nfkc(c) for c in text)
-
-
-def _numeral_span(sentence: str, r: Reading) -> tuple[int, int]:
-    m = _NUMERAL.search(_norm(r.text))
-    return (r.start + m.start(), r.start + m.end()) if m else (r.start, r.end)
-
-
-def _next_in(text: str, chars: str) -> bool:
-    return bool(text) and text[0] in chars
-
-
-def _prev_in(text: str, chars: str) -> bool:
-    return bool(text) and text[-1] in chars
-
-
-def exclusion(sentence: str, r: Reading, paragraph_start: bool, quotes: list[tuple[int, int, str]],
-              context: str) -> str | None:
-    """The kind of non-figure a reading is (see the module's list), or None for a figure."""
-    s = _norm(sentence)
-    ns, ne = _numeral_span(s, r)
-    digits = s[ns:ne]
-    before, after = s[:r.start], s[r.end:]
-    bare = not r.unit and not r.written.endswith(("万", "亿"))
-    value = r.value
-    year_like = digits.isdigit() and len(digits) == 4 and 1900 <= int(digits) <= 2100
-    # numbering and ranks
-    if bare and (paragraph_start and not before.strip() or _prev_in(before, "(（")) and _next_in(after, "、.．)）"):
-        return "numbering"
-    if before.endswith(("排名", "排名第", "位列", "位居", "名列", "前")) and not before.endswith(("之前", "以前", "目前", "当前", "提前", "年前")):
-        return "rank"
-    # dates and time stamps
-    if r.unit == "年" and (year_like or (r.upper is not None and 1900 <= r.upper <= 2100)):
-        return "date"
-    if r.unit == "月" and 1 <= value <= 12 and (r.upper is None or r.upper <= 12) and r.form in ("exact", "range"):
-        return "date"
-    if bare and ((year_like and not _next_in(after, "万亿元人个名户家项件次")) or (_next_in(after, "日号") and before.endswith("月"))
-                 or (_next_in(after, "时点") and value <= 24 and (not before or _prev_in(before, "日号午晚早上")))):
-        return "date"
-    # a span that dates another figure: 近两年, 五年来, 三年间, 5年内, 近3个月
-    if value < 100 and (r.unit in ("年", "月") or (r.unit == "个" and after.startswith("月"))):
-        rest = after[1:] if r.unit == "个" else after
-        if (r.text.startswith(("近", "将近")) or before.endswith(("近", "最近", "过去", "这", "前", "后", "未来", "今后"))
-                or rest.startswith(("来", "以来", "间", "内", "中", "里", "多来", "多以来"))):
-            return "period"
-    # document numbers: 〔2021〕12号, [2019]3号
-    if (bare or r.unit == "年") and (after.startswith("号") or _prev_in(before, "〔[［【") or _next_in(after, "〕]］】")):
-        return "document_number"
-    # slogans and proper names
-    for qs, qe, opening in quotes:
-        if qs < r.start and r.end < qe and (opening in _TITLE_QUOTES or qe - qs - 2 <= MAX_SLOGAN):
-            return "slogan"
-    if before.endswith(("+", "＋")) or after.startswith(("+", "＋")):
-        return "slogan"
-    if r.unit and not digits[:1].isdigit() and _next_in(after, "一二三四五六七八九十两") \
-            and not after.startswith(("一起", "一并", "一道", "一同", "一线")):
-        return "slogan"  # 六个一, 三个一批, 四位一体: a catchword made of numerals (1426个五级中心 is a count)
-    # 一 as an article (一批小区, 一项系统工程), unless it is a frequency (每年召开一次)
-    if digits == "一" and r.form == "exact" and not r.written.endswith(("万", "亿")):
-        frequency = r.unit in ("次", "回", "趟") and (r.per or re.search(r"每|至少|不少于|定期|年内|月内|季度|一年|半年", context))
-        if not frequency:
-            return "indefinite"
-    # labels, not counts
-    if bare and (re.match(r"[A-Za-z]", after[:1]) or re.search(r"[A-Za-z]$", before) or _next_in(after, "版号楼室届期栋岁路线级星")
-                 or after.startswith("周岁") or (digits.isdigit() and len(digits) >= 7)):
-        return "code"
-    return None
-
-
-# ------------------------------------------------------------------------------------------ evidence and subject
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
-def _noun_after(s: str, end: int) -> tuple[int, int]:
-    """The noun right after a figure's measure word: CJK characters up to a verb, a function word or punctuation (8 at most)."""
-    i = end
-    limit = min(len(s), end + 8)
-    while i < limit and _is_cjk(s[i]):
-        if i > end and s.startswith(_VERBS, i):
-            break
-        if i == end and s.startswith(("的", "和", "与", "及", "等", "在", "到", "中", "里", "以", "为", "、")):
-            break
-        i += 1
-    return end, i
-
-
-def _noun_before(s: str, start: int, floor: int) -> tuple[int, int]:
-    """The noun right before a figure (建立各类党组织960个 → 各类党组织), without the words that link it to
-    the number (达, 共, 为) and without the verb before it; 10 characters at most."""
-    j = start
-    for link in _LINKS_LONGEST:
-        if s[floor:j].endswith(link):
-            j -= len(link)
-            break
-    i = j
-    lower = max(floor, j - 10)
-    while i > lower and (_is_cjk(s[i - 1]) or s[i - 1] in "（）()"):
-        if s[i - 1] in "的在和与及到对为由是将把从向":
-            break
-        if i < j and any(s[:i].endswith(v) for v in _VERBS_BEFORE):
-            break
-        i -= 1
-    return i, j
-
-
 # ------------------------------------------------------------------------------------------ the extractor
 class Extractor:
     """Extracts candidates from documents against one set of reference localities, terms and catalog."""
@@ -379,7 +108,7 @@ class Extractor:
         paras = paragraphs(doc)
         for p in paras:
             p.mentions = self.places.mentions(p.text)
-            p.quotes = _quote_spans(p.text)
+            p.quotes = sentences.quote_spans(p.text)
         main = self._main_place(doc, paras)
         out = Extraction(document=doc, candidates=[], main_place=main)
         self._count_numbering(doc.text, out)
@@ -464,7 +193,7 @@ class Extractor:
 
     # --------------------------------------------------------------- numbering the readers never see
     def _count_numbering(self, text: str, out: Extraction) -> None:
-        for m in _NUMBERING.finditer(text):
+        for m in sentences.NUMBERING.finditer(text):
             out.excluded["numbering"] += 1
             out.skipped.append(("numbering", m.group(0).strip(), m.start()))
 
@@ -472,7 +201,7 @@ class Extractor:
     def _paragraph(self, p: Paragraph, doc: Document, main: Place | None, section: Place | None,
                    scope: list[Place], out: Extraction, source_id: str) -> None:
         resolved = self._resolved(p, scope + ([section] if section else []))
-        for s0, s1 in _sentences(p.text):
+        for s0, s1 in sentences.sentences(p.text):
             sentence = p.text[s0:s1]
             key = re.sub(r"\s+", "", sentence)
             if len(key) >= 12 and key in out._seen:  # the same sentence again: its figures are already candidates
@@ -486,7 +215,7 @@ class Extractor:
             year = None
             kept = out._seen.setdefault(key, [])
             for r in readings:
-                c0, c1 = _clause(sentence, r.start, r.end)
+                c0, c1 = sentences.clause(sentence, r.start, r.end)
                 context = sentence[:c1]
                 kind = exclusion(sentence, r, s0 == 0, quotes, context)
                 if kind == "date" and r.unit == "年" and r.upper is None \
@@ -513,14 +242,14 @@ class Extractor:
         per = per_of(sentence[c0:c1])  # 每个社区 in one clause says nothing of the next (各街道安排…)
         period_kind, since = period_of(context, per)
         # evidence: the figure with the noun it counts; with the bound that reaches it (至少 ... 1次)
-        a, b = _noun_after(sentence, fig_end)
+        a, b = sentences.noun_after(sentence, fig_end)
         if b - a >= 2:
             ev0, ev1, noun = r.start, b, sentence[a:b]
         else:
-            a, b = _noun_before(sentence, r.start, c0)
+            a, b = sentences.noun_before(sentence, r.start, c0)
             noun = sentence[a:b]
             ev0, ev1 = (a if b - a >= 1 else r.start), fig_end
-        if r.form in ("at_least", "over", "under", "at_most") and _NUMERAL.match(_norm(r.text)) \
+        if r.form in ("at_least", "over", "under", "at_most") and sentences.NUMERAL.match(sentences.norm(r.text)) \
                 and not r.text.endswith(("以上", "以下", "以内")):
             reach = max((m.start() for m in re.finditer("至少|不少于|不低于|最少|不超过|最多|不到|不足|少于|超过", sentence[c0:r.start])), default=None)
             if reach is not None:
@@ -538,7 +267,7 @@ class Extractor:
         conf = 0.55
         conf += 0.15 if unit else -0.25
         conf += 0.15 if match.indicator else (0.05 if noun else -0.05)
-        ns, ne = _numeral_span(sentence, r)
+        ns, ne = sentences.numeral_span(sentence, r)
         digits = sentence[ns:ne]
         if digits and not digits[0].isdigit() and r.value <= 10:
             conf -= 0.1

@@ -11,7 +11,6 @@ from store.access import Permission
 from store.backup import backup_bytes
 from store.db import StoreError
 from store.importer import already_imported, import_bytes, preview_import, rollback_dataset, validate_bytes
-from store.messages import message
 from store.preview import (
     PreviewRefused,
     complete_choices,
@@ -23,6 +22,7 @@ from store.preview import (
     rollback_choices,
     sections,
 )
+from text.messages import message
 from ui import urlstate
 from ui.auth import require_permission, sign_in_log
 from ui.context import get_db, invalidate, table, version

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import polars as pl
 
-from queries.catalog import COMMUNITY_STATS, indicator, is_indicator, split_suffix
-from store.columns import MONEY
+from queries.catalog import COMMUNITY_STATS, aggregation, indicator, is_indicator, parts, split_suffix
 
 # Keys of each level in community rows; the first columns repeat the parents so a page can
 # filter or colour by them without a join.
@@ -18,16 +17,8 @@ LEVEL_KEYS: dict[str, tuple[str, ...]] = {
     "community": ("city_id", "district_id", "street", "community"),
 }
 COMMUNITY_KEYS: tuple[str, ...] = ("city_id", "district_id", "street", "community", "period")
-
-FUND_TOTAL = "fund_total"
-# The row-wise total counts what is known; a community with no fund figure at all has no
-# total (null), not a total of 0.
-FUND_TOTAL_EXPR: pl.Expr = (
-    pl.when(pl.any_horizontal([pl.col(c).is_not_null() for c in MONEY]))
-    .then(pl.sum_horizontal([pl.col(c) for c in MONEY]))
-    .alias(FUND_TOTAL)
-)
-_COUNTED = {"communities", "streets"}
+# Aggregations (data/indicators.csv, column `aggregation`) that count rows rather than add up a column.
+_COUNTS = ("count", "count_distinct")
 
 
 def level_keys(level: str) -> list[str]:
@@ -38,18 +29,25 @@ def level_keys(level: str) -> list[str]:
         raise ValueError(f"level must be one of {sorted(LEVEL_KEYS)}, not {level!r}") from None
 
 
-def _distinct_streets(rows_have_district: bool) -> pl.Expr:
-    # Street names repeat across districts (城东街道), so count district+street pairs.
-    street = pl.concat_str(["district_id", "street"], separator="/") if rows_have_district else pl.col("street")
-    return street.drop_nulls().n_unique()
+def _agg(name: str) -> str:
+    """The catalog aggregation of a name in a formula; a canonical column is summed."""
+    return aggregation(name) if is_indicator(name) else "sum"
+
+
+def _distinct(name: str, rows_have_district: bool) -> pl.Expr:
+    # Street names repeat across districts (城东街道), so count district+value pairs.
+    column = indicator(name)["numerator"]
+    value = pl.concat_str(["district_id", column], separator="/") if rows_have_district else pl.col(column)
+    return value.drop_nulls().n_unique()
 
 
 def _row_term(name: str) -> pl.Expr:
     """Value of a count, sum or canonical column for a single community row."""
-    if name == "communities":
+    agg = _agg(name)
+    if agg == "count":
         return pl.lit(1, dtype=pl.Int64)
-    if name == "streets":
-        return pl.col("street").is_not_null().cast(pl.Int64)
+    if agg == "count_distinct":
+        return pl.col(indicator(name)["numerator"]).is_not_null().cast(pl.Int64)
     return pl.col(name)
 
 
@@ -62,14 +60,20 @@ def _ratio(num: pl.Expr, den: pl.Expr, scale: float | None) -> pl.Expr:
 
 
 def _build(name: str, leaf: Callable[[str], pl.Expr]) -> pl.Expr:
-    """Expand a catalog indicator into its formula; `leaf` turns columns and counts into expressions."""
-    if name in _COUNTED or not is_indicator(name):
+    """Expand a catalog indicator into its formula, as the catalog's `aggregation` says; `leaf` turns
+    counts and summed columns into expressions (a group's sums, or one row's values)."""
+    agg = _agg(name)
+    if agg in _COUNTS:
         return leaf(name)
-    row = indicator(name)
-    if row["kind"] in ("count", "sum"):
-        num = row["numerator"]
-        return leaf(name) if not num or num == name else _build(num, leaf)
-    return _ratio(_build(row["numerator"], leaf), _build(row["denominator"], leaf), row["scale"])
+    if agg == "sum":
+        own = parts(name) if is_indicator(name) else (name,)
+        # a sum of one other column follows it; a sum of several is a row-wise total (_with_derived)
+        return _build(own[0], leaf) if len(own) == 1 and own[0] != name else leaf(name)
+    if agg in ("pooled_ratio", "mean_of_communities"):
+        # a mean of communities is this same ratio per row; _Plan takes its mean over the rows
+        row = indicator(name)
+        return _ratio(_build(row["numerator"], leaf), _build(row["denominator"], leaf), row["scale"])
+    raise ValueError(f"{name!r} is stated only by published reports; no roster column measures it")
 
 
 def row_expr(name: str) -> pl.Expr:
@@ -91,22 +95,34 @@ def _leaves(names: Iterable[str]) -> list[str]:
     return found
 
 
+def _total_expr(name: str) -> pl.Expr:
+    """A sum of several parts for one community row. The row counts what is known; a community with
+    no part at all has no total (null), not a total of 0."""
+    cols = [pl.col(c) for c in parts(name)]
+    return pl.when(pl.any_horizontal([c.is_not_null() for c in cols])).then(pl.sum_horizontal(cols)).alias(name)
+
+
 def _with_derived(rows: pl.LazyFrame, names: Iterable[str]) -> pl.LazyFrame:
-    if FUND_TOTAL in _leaves(names) and FUND_TOTAL not in rows.collect_schema():
-        rows = rows.with_columns(FUND_TOTAL_EXPR)
-    return rows
+    """The rows with the row-wise totals (fund_total) the formulas of `names` read."""
+    have = rows.collect_schema()
+    totals = [n for n in _leaves(names) if n not in have and is_indicator(n) and len(parts(n)) > 1]
+    return rows.with_columns(_total_expr(n) for n in totals) if totals else rows
 
 
-def _parse(indicators: Sequence[str]) -> list[tuple[str, str, str]]:
+def _parse(indicators: Sequence[str], *, grouped: bool = True) -> list[tuple[str, str, str]]:
+    """(column, indicator, statistic suffix) of each requested column. Over a group (`grouped`), an
+    indicator that aggregates as the mean of its communities' values is its own `_mean` statistic."""
     parsed = []
     for col in indicators:
         base, suffix = split_suffix(col)
         if not is_indicator(base):
             raise KeyError(f"unknown indicator {col!r}; see data/indicators.csv")
-        if indicator(base)["kind"] == "published":
+        if aggregation(base) == "none":
             raise ValueError(f"{col!r} is stated only by published reports; no roster column measures it")
         if suffix and suffix not in COMMUNITY_STATS:
             raise ValueError(f"aggregate computes {COMMUNITY_STATS} over communities, not {suffix!r} ({col})")
+        if grouped and not suffix and aggregation(base) == "mean_of_communities":
+            suffix = "_mean"
         parsed.append((col, base, suffix))
     return parsed
 
@@ -124,11 +140,11 @@ class _Plan:
         self.parsed = _parse(indicators)
         self.synthetic = synthetic
         leaves = _leaves(base for _, base, suffix in self.parsed if not suffix)
-        self.streets = "streets" in leaves
-        self.sums = [n for n in leaves if n not in _COUNTED]
+        self.distinct = [n for n in leaves if _agg(n) == "count_distinct"]
+        self.sums = [n for n in leaves if _agg(n) not in _COUNTS]
         self.stats = [(col, base, suffix) for col, base, suffix in self.parsed if suffix]
-        # n_unique and medians do not add up across groups
-        self.rollable = not self.streets and all(s != "_median" for _, _, s in self.stats)
+        # distinct counts and medians do not add up across groups
+        self.rollable = not self.distinct and all(s != "_median" for _, _, s in self.stats)
 
     def prepare(self, rows: pl.LazyFrame) -> pl.LazyFrame:
         rows = _with_derived(rows, [base for _, base, _ in self.parsed])
@@ -140,8 +156,8 @@ class _Plan:
         aggs = [pl.len().alias("_len")]
         for name in self.sums:
             aggs += [pl.col(name).sum().alias(f"_s:{name}"), pl.col(name).count().alias(f"_n:{name}")]
-        if self.streets:
-            aggs.append(_distinct_streets(rows_have_district).alias("_streets"))
+        for name in self.distinct:
+            aggs.append(_distinct(name, rows_have_district).alias(f"_d:{name}"))
         for col, _, suffix in self.stats:
             r = pl.col(f"_r:{col}")
             if suffix == "_mean":
@@ -170,16 +186,17 @@ class _Plan:
         group-by, where the same formulas read the rows' sums and counts directly."""
         if direct:
             total, count, size = (lambda n: pl.col(n).sum()), (lambda n: pl.col(n).count()), pl.len()
-            streets = _distinct_streets(rows_have_district)
+            distinct = lambda n: _distinct(n, rows_have_district)  # noqa: E731
         else:
             total, count, size = (lambda n: pl.col(f"_s:{n}")), (lambda n: pl.col(f"_n:{n}")), pl.col("_len")
-            streets = pl.col("_streets")
+            distinct = lambda n: pl.col(f"_d:{n}")  # noqa: E731
 
         def leaf(name: str) -> pl.Expr:
-            if name == "communities":
+            agg = _agg(name)
+            if agg == "count":
                 return size.cast(pl.Int64)
-            if name == "streets":
-                return streets.cast(pl.Int64)
+            if agg == "count_distinct":
+                return distinct(name).cast(pl.Int64)
             # a group whose values are all missing has no total: null, never 0
             return pl.when(count(name) > 0).then(total(name))
 
@@ -262,7 +279,7 @@ def community_values(
     rows: pl.LazyFrame, indicators: Sequence[str], *, keys: Sequence[str] = COMMUNITY_KEYS
 ) -> pl.DataFrame:
     """One row per community per period: catalog indicators computed for each community alone."""
-    parsed = _parse(indicators)
+    parsed = _parse(indicators, grouped=False)
     if any(suffix for _, _, suffix in parsed):
         raise ValueError("statistics over communities need a group: use aggregate()")
     rows = _with_derived(rows, [base for _, base, _ in parsed])

@@ -99,10 +99,30 @@ COMMUNITY_STATS: tuple[str, ...] = ("_mean", "_min", "_median", "_max")
 
 LANGS = ("zh", "en")
 
+# How an indicator's value above one community (a street, district, city ...) is made from the
+# community rows: the catalog column `aggregation`, OWID's `description_processing` as data. The
+# aggregator (queries/base.py) reads it; nothing else decides how a figure adds up.
+AGGREGATION_DOCS: dict[str, str] = {
+    "count": "number of community rows (numerator: community)",
+    "count_distinct": "number of distinct values of the numerator column within each district (street names repeat)",
+    "sum": "sum over communities of the numerator; a numerator a+b+c is added up per community first "
+    "(null when every part is null); the sum of values all missing is null",
+    "pooled_ratio": "sum(numerator) / sum(denominator) * scale over the group's communities: a large community "
+    "weighs more; null when the denominator is 0 or missing",
+    "mean_of_communities": "unweighted mean over communities of each community's numerator / denominator * scale",
+    "none": "stated only by published reports: never computed from community rows",
+}
+AGGREGATIONS: tuple[str, ...] = tuple(AGGREGATION_DOCS)
+PART_SEP = "+"  # a numerator that adds several columns per community: fund_service+fund_work+...
+CATEGORIES_PATH = CATALOG_PATH.with_name("categories.csv")
+
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> pl.DataFrame:
     df = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    unknown = sorted(set(df["aggregation"].to_list()) - set(AGGREGATIONS))
+    if unknown:
+        raise ValueError(f"{path}: unknown aggregation(s) {unknown}; expected one of {AGGREGATIONS}")
     return df.with_columns(
         pl.col("scale").cast(pl.Float64),
         (pl.col("higher_is_better").str.to_lowercase() == "true").alias("higher_is_better"),
@@ -135,14 +155,53 @@ MEASURE_COLUMNS: tuple[str, ...] = ("counts", "per", "period_kind")
 
 @cache
 def roster_indicator_ids() -> tuple[str, ...]:
-    """Catalog indicators a roster can compute (every kind but `published`), in catalog order."""
-    return tuple(i for i, row in _by_id().items() if row["kind"] != PUBLISHED)
+    """Catalog indicators a roster can compute (every aggregation but `none`), in catalog order."""
+    return tuple(i for i, row in _by_id().items() if row["aggregation"] != "none")
 
 
 @cache
 def published_indicator_ids() -> tuple[str, ...]:
-    """Catalog indicators only published reports state (kind `published`), in catalog order."""
-    return tuple(i for i, row in _by_id().items() if row["kind"] == PUBLISHED)
+    """Catalog indicators only published reports state (aggregation `none`), in catalog order."""
+    return tuple(i for i, row in _by_id().items() if row["aggregation"] == "none")
+
+
+def aggregation(indicator_id: str) -> str:
+    """How an indicator aggregates above the community: one of AGGREGATIONS."""
+    return indicator(indicator_id)["aggregation"]
+
+
+def parts(indicator_id: str) -> tuple[str, ...]:
+    """What a `sum` adds up in each community: (fund_service, fund_work, fund_party, fund_other) for
+    fund_total, (residents,) for residents; () for every other aggregation."""
+    row = indicator(indicator_id)
+    if row["aggregation"] != "sum":
+        return ()
+    return tuple(p.strip() for p in row["numerator"].split(PART_SEP))
+
+
+@cache
+def total_parts() -> dict[str, tuple[str, ...]]:
+    """Totals of several parts, each with its parts in catalog order: fund_total's kinds of funds, and
+    every pooled ratio of such a total whose parts have the same ratio (fund_total_per_community ->
+    fund_service_per_community, ...). A report may publish only the parts (published(parts=True))."""
+    out = {i: parts(i) for i in _by_id() if len(parts(i)) > 1}
+    ratios = {
+        (row["numerator"], row["denominator"], row["scale"]): i
+        for i, row in _by_id().items() if row["aggregation"] == "pooled_ratio"
+    }
+    for i, row in _by_id().items():
+        if row["aggregation"] != "pooled_ratio" or row["numerator"] not in out:
+            continue
+        same = [ratios.get((p, row["denominator"], row["scale"])) for p in out[row["numerator"]]]
+        if all(same):
+            out[i] = tuple(same)  # type: ignore[arg-type]
+    return out
+
+
+@cache
+def categories() -> tuple[str, ...]:
+    """The catalog's categories in the order a reader scans them (data/categories.csv's order)."""
+    return tuple(pl.read_csv(CATEGORIES_PATH, infer_schema=False)["category"].to_list())
 
 
 def measure(indicator_id: str) -> tuple[str, str, str]:

@@ -7,17 +7,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from queries.base import COMMUNITY_KEYS, community_values
-from queries.catalog import LANGS, indicator, load_catalog
+from queries.catalog import LANGS, indicator, load_catalog, total_parts
 from queries.scope import by_locality, in_scope, locate_facts
-from store.columns import MONEY
 from text.messages import message
 
 # Totals a report may publish only in parts (Wuzhou: service funds ≥10万 and work funds 5万 per
-# community, never the total): published(parts=True) adds them up, saying so in `parts`.
-TOTAL_PARTS: dict[str, tuple[str, ...]] = {
-    "fund_total": MONEY,
-    "fund_total_per_community": tuple(f"{kind}_per_community" for kind in MONEY),
-}
+# community, never the total): published(parts=True) adds them up, saying so in `parts`. The
+# catalog says which totals have parts (fund_total's numerator lists the kinds of funds).
+TOTAL_PARTS: dict[str, tuple[str, ...]] = total_parts()
 LONG: dict[str, pl.DataType] = {
     "locality_id": pl.String(),
     "period": pl.String(),

@@ -5,16 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from queries.base import at_level, community_values
+from queries.catalog import indicator, roster_indicator_ids
 
-RATES: tuple[str, ...] = ("compound_coverage", "grid_coverage", "property_coverage")
-PARTS: tuple[str, ...] = (
-    "compounds",
-    "compounds_with_party_org",
-    "grids",
-    "grids_with_party_org",
-    "property_companies",
-    "property_companies_with_party_org",
+# The coverage rates are the catalog's rates of category coverage (compound, grid, property company), in
+# catalog order; their parts are each rate's whole and the part of it with a party organisation.
+RATES: tuple[str, ...] = tuple(
+    i for i in roster_indicator_ids() if indicator(i)["category"] == "coverage" and indicator(i)["kind"] == "rate"
 )
+PARTS: tuple[str, ...] = tuple(p for r in RATES for p in (indicator(r)["denominator"], indicator(r)["numerator"]))
 
 
 def coverage(rows: pl.LazyFrame, level: str) -> pl.DataFrame:

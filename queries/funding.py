@@ -5,10 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from queries.base import at_level, community_values
-from store.columns import MONEY
+from queries.catalog import parts, total_parts
 
-KINDS: tuple[str, ...] = (*MONEY, "fund_total")
-PER_COMMUNITY: tuple[str, ...] = tuple(f"{kind}_per_community" for kind in KINDS)
+TOTAL = "fund_total"
+# The kinds of funds are the parts the catalog adds up into fund_total, then the total itself.
+KINDS: tuple[str, ...] = (*parts(TOTAL), TOTAL)
+PER_COMMUNITY: tuple[str, ...] = (*total_parts()[f"{TOTAL}_per_community"], f"{TOTAL}_per_community")
 STATS: tuple[str, ...] = ("_min", "_median", "_max")
 
 

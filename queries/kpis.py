@@ -132,7 +132,7 @@ def lagging(
     period: str | None = None,
     target: float | None = None,
 ) -> pl.DataFrame:
-    """Up to `n` rows, one per locality of `level` (district or community, or city, street) in
+    """Up to `n` rows, one row per locality of `level` (district or community, or city, street) in
     `period` (default: the latest in `rows`), furthest worse than `target`: the locality keys,
     period, the indicator and `<indicator>_gap` (target − value, or value − target where lower is
     better), largest gap first. Target defaults to 1.0 (full coverage) for rates.

@@ -38,7 +38,7 @@ _MEASURE = ("counts", "per", "period_kind")
 
 
 def with_intervals(facts: pl.DataFrame) -> pl.DataFrame:
-    """Facts with low, high and bounds; rows without them get the loosest reading of their qualifier
+    """One row per fact, with low, high and bounds; rows without them get the loosest reading of their qualifier
     (figures.wording.DEFAULT_FORM), so a fact known only by value and qualifier is never judged more
     strictly than its words. Computed in plain Python over the rows, not inside polars: a facts table
     is small, and the serving path runs no Python callbacks in polars."""

@@ -35,9 +35,9 @@ def reconcile_table(db: Database, locality: str | None = None, period: str | Non
             (pl.col("locality_id") == locality) | (pl.col("name_zh") == locality) | (pl.col("name_en") == locality)
         )["locality_id"].to_list()
         if not ids:  # the importer's forgiving resolution: without suffix, short forms, English names
-            from store.rules import LocalityIndex
+            from store.rules import locality_index
 
-            index = LocalityIndex(loc)
+            index = locality_index(loc)
             ids = sorted({*index.province(locality), *index.city(locality), *index.district_anywhere(locality)})
         named = facts.filter(pl.col("locality") == locality)["fact_id"].to_list()
         out = out.filter(pl.col("locality_id").is_in(ids) | pl.col("fact_id").is_in(named))

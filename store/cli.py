@@ -185,7 +185,7 @@ def text_table(heads: list[str], body: list[list[str]]) -> str:
 
 def format_report(items: list[Problem], lang: str = "zh", limit: int = REPORT_LIMIT) -> str:
     """Problems as an aligned text table: file, sheet, row, column, value, reason."""
-    from store.messages import message
+    from text.messages import message
 
     heads = [message(f"import.col.{c}", lang) for c in ("file", "sheet", "row", "column", "value", "reason")]
     body = [[_cell(p.file, 40), _cell(p.sheet, 20), "" if p.row is None else str(p.row), _cell(p.column, 30),
@@ -210,8 +210,8 @@ def import_cli(db: Database, args: argparse.Namespace, who: str) -> int:
     """`python -m store import PATH`: 0 imported (or already imported, or a dry run), 2 refused or awaiting
     --yes (nothing written, the report or preview says why), 1 unexpected."""
     from store.importer import import_file
-    from store.messages import message
     from store.preview import reasons
+    from text.messages import message
 
     lang = args.lang or "zh"
     result = import_file(db, args.path, who=who, synthetic=args.synthetic, dry_run=args.dry_run, sheet=args.sheet,

@@ -15,10 +15,11 @@ from store.access import Actor, Permission, require
 from store.columns import CANONICAL, NUMERIC
 from store.db import Database, StoreError
 from store.headers import canonical_for, is_personal_header
-from store.messages import message
 from store.preview import ImportPreview, PreviewRefused, build_preview, relabel, visible_keys
 from store.readers import ReadError, max_upload_bytes, read_table, safe_name
 from store.supersede import CompleteForError, resolve_locality
+from text.messages import message
+
 
 # ---- results ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _validate(v: Validation, data: bytes, localities: pl.DataFrame, sheet: str |
     findings += rules.check_single_period(typed)
 
     # 5. localities
-    index = rules.LocalityIndex(localities)
+    index = rules.locality_index(localities)
     if index.empty():
         findings.append(rules.Finding(None, None, "import.rule.no_localities"))
     else:

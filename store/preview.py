@@ -19,8 +19,8 @@ import polars as pl
 
 from store.bootstrap import read_reference
 from store.columns import CANONICAL, NUMERIC
-from store.messages import message
 from store.supersede import complete_districts, resolve_locality, superseded, visible
+from text.messages import message
 
 # The figures shown before → after for a community the file changes (when the file or the store has them).
 HEADLINE: tuple[str, ...] = (

@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS indicators (
     indicator_id VARCHAR PRIMARY KEY,
     category VARCHAR NOT NULL,
     kind VARCHAR NOT NULL CHECK (kind IN ('count', 'sum', 'rate', 'ratio', 'published')),
+    -- how the indicator aggregates above the community (queries/catalog.py AGGREGATION_DOCS)
+    aggregation VARCHAR NOT NULL CHECK (aggregation IN ('count', 'count_distinct', 'sum', 'pooled_ratio', 'mean_of_communities', 'none')),
     name_zh VARCHAR NOT NULL,
     name_en VARCHAR NOT NULL,
     unit_zh VARCHAR,

@@ -78,14 +78,14 @@ class CompleteForError(ValueError):
 def resolve_locality(text: str, localities: pl.DataFrame) -> str:
     """A city or district named by its code (locality_id or adcode) or its name (zh or en, with or without
     its 市/区/县 suffix). CompleteForError if none or several match."""
-    from store.rules import LocalityIndex  # the localities helper's name index, used as is
+    from store.rules import locality_index  # the localities helper's name index, used as is
 
     wanted = str(text).strip()
     places = localities.filter(pl.col("level").is_in(["city", "district"]))
     by_code = places.filter((pl.col("locality_id") == wanted) | (pl.col("adcode") == wanted))["locality_id"].unique().to_list()
     if len(by_code) == 1:
         return str(by_code[0])
-    index = LocalityIndex(localities)
+    index = locality_index(localities)
     found = list(dict.fromkeys(index.city(wanted) + index.district_anywhere(wanted)))
     if len(found) == 1:
         return found[0]

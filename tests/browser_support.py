@@ -85,13 +85,21 @@ def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None, scr
                 proc.wait()
 
 
+# Streamlit's frontend says how the script stands on the app's root (data-test-script-state: running,
+# notRunning ...) and marks elements of an earlier run stale until the new run replaces them; its own
+# end-to-end tests wait on the same two signals.
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && !app.querySelector('[data-stale="true"]');
+}"""
+
+
 def wait_app_idle(page, timeout: float = 60_000) -> None:
-    """Streamlit shows a running indicator while the script runs; wait until it is gone."""
+    """Wait until the script run is over and every element on screen comes from it."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
-    page.wait_for_timeout(500)
+    page.wait_for_function(_IDLE, timeout=timeout)
 
 
 def shot(page, name: str) -> Path:

@@ -15,11 +15,11 @@ from store import access
 from store.access import PERMISSIONS, Actor, Permission, PermissionDenied, Role
 from store.backup import fingerprints
 from store.cli import run
-from store.db import StoreError, close_database, open_database
+from store.db import StoreError
 from store.importer import import_bytes, import_file, rollback_dataset
+from tests.builders import app_test, page_alone
 from tests.conftest import ROOT
 
-APP = str(ROOT / "app.py")
 IMPORT_PAGE = "pages/data_import.py"
 SAMPLE = ROOT / "data" / "samples" / "synthetic_450400_wuzhou_2025.csv"
 PASSWORDS = {"alice": "alice-admin-pw", "anna": "anna-analyst-pw", "victor": "victor-viewer-pw"}
@@ -31,12 +31,8 @@ def roster(period: str = "2031") -> bytes:
 
 
 @pytest.fixture
-def db_copy(bootstrapped_db_path, tmp_path):
-    path = tmp_path / "gov.duckdb"
-    shutil.copy(bootstrapped_db_path, path)
-    db = open_database(path)
-    yield db
-    close_database(path)
+def db_copy(bootstrapped_copy):
+    return bootstrapped_copy
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +57,19 @@ def with_users(users_file, app_env, monkeypatch):
 def single_user(app_env, monkeypatch):
     monkeypatch.delenv("GOV_USERS", raising=False)
     yield
+
+
+def test_the_dashboard_hashes_passwords_with_argon2s_recommended_parameters():
+    # conftest gives the tests argon2's cheapest parameters; the dashboard's own hasher keeps the recommended ones
+    from argon2 import PasswordHasher
+
+    from tests.builders import REAL_PASSWORD_HASHER
+
+    (real,) = REAL_PASSWORD_HASHER
+    hasher, default = real(), PasswordHasher()
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (
+        default.time_cost, default.memory_cost, default.parallelism)
+    assert hasher.memory_cost >= 64 * 1024 and hasher.hash("x").startswith("$argon2id$")
 
 
 # ---- the permission table ---------------------------------------------------------------------------
@@ -124,7 +133,7 @@ def test_reader_cursor_cannot_write(db_copy):
 
 # ---- the import page ---------------------------------------------------------------------------------
 def _page(name: str | None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / IMPORT_PAGE), default_timeout=60)
+    at = page_alone(IMPORT_PAGE)
     if name:
         from ui.auth import AUTH_KEY
 
@@ -171,7 +180,7 @@ def _sidebar_captions(at: AppTest) -> list[str]:
 
 
 def test_login_form_refuses_wrong_password_and_accepts_right_one(with_users):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["登录"]
     assert not at.metric  # nothing of the dashboard before log-in
@@ -195,7 +204,7 @@ def test_login_form_refuses_wrong_password_and_accepts_right_one(with_users):
 
 
 def test_login_is_delayed_after_repeated_failures_then_works(with_users):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     for _ in range(access.THROTTLE.free):
         _login(at, "victor", "guess")
     _login(at, "victor", PASSWORDS["victor"])  # right, but inside the delay: not even checked
@@ -252,7 +261,7 @@ def test_throttle_forgets_and_stays_bounded():
 
 
 def test_viewer_logs_in_and_import_page_still_refuses(with_users):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     _login(at, "victor", PASSWORDS["victor"])
     at.switch_page(IMPORT_PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -264,7 +273,7 @@ def test_removed_user_loses_access_on_next_run(users_file, app_env, monkeypatch,
     own = tmp_path / "users.toml"
     shutil.copy(users_file, own)
     monkeypatch.setenv("GOV_USERS", str(own))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     _login(at, "anna", PASSWORDS["anna"])
     assert at.metric
     assert run(["user", "remove", "anna", "--users", str(own)]) == 0
@@ -273,13 +282,13 @@ def test_removed_user_loses_access_on_next_run(users_file, app_env, monkeypatch,
 
 
 def test_single_user_mode_says_so_on_every_page(single_user):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     assert not at.exception
     assert any("单用户模式" in c for c in _sidebar_captions(at))
     at.switch_page(IMPORT_PAGE).run()
     assert any("单用户模式" in c for c in _sidebar_captions(at))
     assert len(at.get("file_uploader")) == 1
-    en = AppTest.from_file(APP, default_timeout=60)
+    en = app_test(run=False)
     en.query_params["lang"] = "en"
     en.run()
     assert any("Single-user mode" in c for c in _sidebar_captions(en))
@@ -296,7 +305,7 @@ OIDC = {
 
 
 def _oidc_app(user: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = app_test(run=False)
     at.secrets["auth"] = OIDC
     at.user = user
     return at.run()
@@ -394,7 +403,7 @@ def test_broken_users_file_is_an_error_not_a_traceback(app_env, monkeypatch, tmp
     bad = tmp_path / "users.toml"
     bad.write_text('[users.eve]\nrole = "root"\n', encoding="utf-8")
     monkeypatch.setenv("GOV_USERS", str(bad))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_test(run=False).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("unknown role" in e.value for e in at.error)
     assert not at.metric

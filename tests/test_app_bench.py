@@ -11,6 +11,9 @@ import streamlit as st
 
 from bench import app_bench, generate
 
+# The benchmark built at sample scale: generating and importing the data takes ~6 s.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:

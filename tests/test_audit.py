@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing
 from datetime import datetime
 
+import pytest
+
 from store import audit
-from store.db import open_database, close_database
+from store.db import close_database, open_database
 
 
 def test_lines_come_back_newest_first_with_their_time(tmp_path):
@@ -35,6 +37,7 @@ def _append_many(path: str, who: str) -> None:
         audit.append(audit.Path(path), "failed", f"{who}{i}", "127.0.0.1")
 
 
+@pytest.mark.slow  # three Python processes started: ~3 s
 def test_several_processes_append_without_losing_a_line(tmp_path):
     path = tmp_path / "shared.audit.sqlite"
     ctx = multiprocessing.get_context("spawn")

@@ -16,10 +16,9 @@ from streamlit.testing.v1 import AppTest
 from store import access, sessions
 from store.peers import Request
 from store.sessions import COOKIE_NAME, cookie_value, credential_fingerprint, new_session
-from tests.conftest import ROOT
+from tests.builders import app_test
 from ui import auth
 
-APP = str(ROOT / "app.py")
 IMPORT_PAGE = "pages/data_import.py"
 PASSWORDS = {"alice": "alice-admin-pw", "victor": "victor-viewer-pw"}
 PROXY = "10.0.0.2"
@@ -95,7 +94,7 @@ def listed(nav) -> list[str]:
 
 
 def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60)
+    return app_test(run=False)
 
 
 def login(at: AppTest, name: str, password: str) -> AppTest:

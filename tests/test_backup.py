@@ -18,6 +18,7 @@ from store.backup import MANIFEST, backup_database, restore_database
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_bytes, rollback_dataset
+from tests.builders import copy_store
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "samples" / "synthetic_450400_wuzhou_2025.csv"
@@ -52,19 +53,18 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture
-def source(bootstrapped_db_path, tmp_path) -> Path:
+def source(bootstrapped_db_path, store_template, tmp_path) -> Path:
     """A database with history: samples, an extra import, a superseding import and a rollback."""
-    path = tmp_path / "gov.duckdb"
-    shutil.copy(bootstrapped_db_path, path)
-    db = open_database(path)
-    try:
+
+    def build(path: Path) -> None:
+        shutil.copy(bootstrapped_db_path, path)
+        db = open_database(path)
         first = import_bytes(db, roster("2030"), "a.csv", who="admin")
         second = import_bytes(db, roster("2030").replace(b"\n", b"\r\n"), "b.csv", who="admin")  # supersedes a.csv
         assert first.ok and second.ok and second.superseded == [first.dataset_id]
         rollback_dataset(db, second.dataset_id, who="admin")
-    finally:
-        close_database(path)
-    return path
+
+    return copy_store(store_template("backup-source", build), tmp_path / "gov.duckdb")
 
 
 def test_backup_then_restore_gives_identical_rows_and_ids_continue(source, tmp_path, capsys):
@@ -271,14 +271,13 @@ def test_backup_and_restore_need_the_backup_permission(source, tmp_path):
         restore_database(tmp_path / "b.duckdb", source, actor=Actor("anna", "analyst"))
 
 
-def test_backup_bytes_is_a_verified_backup_that_restores(tmp_path):
+def test_backup_bytes_is_a_verified_backup_that_restores(bootstrapped_db_path, tmp_path):
     from store.backup import backup_bytes, restore_database, verify_backup
-    from store.bootstrap import bootstrap
     from store.db import close_database, open_database
 
     src = tmp_path / "src.duckdb"
+    shutil.copy(bootstrapped_db_path, src)  # the store bootstrap builds
     db = open_database(src)
-    bootstrap(db)
     data = backup_bytes(db, actor="admin-cli")
     close_database(src)
     file = tmp_path / "downloaded.duckdb"

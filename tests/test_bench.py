@@ -51,10 +51,12 @@ def report(tmp_path_factory) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # the benchmark run at sample scale: ~2 s
 def test_sample_scale_runs_and_reports_every_page(report):
     assert [p["page"] for p in report["pages"]] == PAGES
 
 
+@pytest.mark.slow  # the benchmark run at sample scale: ~2 s
 def test_report_has_the_agreed_shape(report):
     assert {"scale", "communities", "events", "pages", "import_1m_rows_s", "peak_rss_mb"} <= set(report)
     assert report["scale"] == "sample" and report["communities"] > 1000 and report["events"] == 200_000
@@ -64,6 +66,7 @@ def test_report_has_the_agreed_shape(report):
     assert report["import_1m_rows_s"] is None and report["peak_rss_mb"] is None  # --import-rows 0
 
 
+@pytest.mark.slow  # the benchmark run at sample scale: ~2 s
 def test_report_times_the_bare_group_by_beside_the_pages(report):
     ref = report["reference"]
     assert ref["rows"] > report["communities"]  # every period's rows, not one period's
@@ -126,6 +129,7 @@ def test_import_benchmark_is_called_when_present(monkeypatch):
     assert run.import_bench(1_000_000) == {"rows": 1_000_000, "seconds": 1.5, "peak_rss_mb": 99.0}
 
 
+@pytest.mark.slow  # the benchmark run at sample scale: ~1 s
 def test_report_takes_import_figures_from_a_million_row_import(monkeypatch, tmp_path):
     monkeypatch.setattr(run, "import_bench", lambda n: {"rows": n, "seconds": 12.5, "peak_rss_mb": 800.0})
     report = run.run("sample", repeat=1, out_dir=tmp_path, import_rows=1_000_000, log=lambda m: None)

@@ -38,6 +38,7 @@ def _city_files() -> list:
     return sorted(CITIES_DIR.glob("*.topo.json"))
 
 
+@pytest.mark.slow  # decodes all 340+ city files: ~2 s
 def test_every_city_has_a_file_holding_every_county_level_unit_under_its_name():
     rows = _localities()
     cities = {r["adcode"] for r in rows if r["level"] == "city"}

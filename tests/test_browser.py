@@ -9,14 +9,6 @@ from tests.browser_support import ARTIFACTS, shot, wait_app_idle
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 2100}, locale="zh-CN")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
 def test_overview_renders_in_chinese(server, page):
     page.goto(f"{server}/")
     wait_app_idle(page)
@@ -161,8 +153,8 @@ def test_sources_page_conflict_reconciliation_and_filters(server, page):
     # the reconciliation sits below the fold of even a tall window: shoot that table on its own
     recon = page.locator('[data-testid="stDataFrame"]').last
     recon.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    recon.screenshot(path=str(ARTIFACTS / "page-sources-reconcile.png"))
+    recon.screenshot(  # Playwright waits for the element to be visible and stable first
+path=str(ARTIFACTS / "page-sources-reconcile.png"))
     page.get_by_role("heading", name="来源与证据").scroll_into_view_if_needed()
     _choose(page, "报道地区", "岑溪市")
     page.get_by_role("heading", name="报道与名册对照：岑溪市").wait_for()

@@ -12,6 +12,7 @@ from geo.boundaries import district_features
 from store.db import close_database, open_database
 from store.importer import import_file
 from tests.browser_support import require_chromium, shot, streamlit_server, wait_app_idle
+from tests.builders import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -57,14 +58,6 @@ def national_server(bootstrapped_db_path, tmp_path_factory):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 2100}, locale="zh-CN")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
 def _drawn_share(page) -> float:
     """Share of the map canvas's pixels that are not background: polygons were actually drawn."""
     from PIL import Image
@@ -82,7 +75,7 @@ def _open_district_page(page, url: str, city_id: str, city_zh: str) -> None:
     page.get_by_role("heading", name="区县与社区").wait_for()
     page.wait_for_selector(DECK_CANVAS, timeout=60_000)
     page.get_by_text(f"{city_zh}各区县小区党组织覆盖率").wait_for()
-    page.wait_for_timeout(1500)  # deck.gl draws after the canvas appears
+    wait_until(lambda: _drawn_share(page) > 0.2, timeout=30, what="deck.gl to draw the districts")
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
@@ -107,7 +100,6 @@ def test_overview_map_of_china_places_the_new_cities(national_server, page):
     page.goto(f"{national_server}/?loc=610400&period=2025")
     wait_app_idle(page)
     page.wait_for_selector(DECK_CANVAS, timeout=60_000)
-    page.wait_for_timeout(1500)
+    wait_until(lambda: _drawn_share(page) > 0.1, timeout=30, what="deck.gl to draw the map of China")
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert _drawn_share(page) > 0.1
     shot(page, "overview-national")

@@ -60,8 +60,7 @@ def test_a_link_opens_a_chart_slide(server, page):
     page.goto(f"{server}/present?loc=450400&slide=4")
     wait_app_idle(page)
     page.get_by_role("heading", name="物业企业党组织覆盖率：各区县排名").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()
-    page.wait_for_timeout(800)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()  # plotly has drawn the chart
     assert page.locator('[data-testid="stSidebar"]').is_hidden()
     shot(page, "present-slide4-chart")
 

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
 
+from tests.builders import wait_until
 from ui import cache
+
+
+class _CountingMisses(dict):
+    """SharedCache._building, counting the threads that missed and now wait for the one that builds."""
+
+    missed = 0
+
+    def setdefault(self, key, default=None):
+        self.missed += 1
+        return super().setdefault(key, default)
 
 
 def test_concurrent_misses_build_once_and_all_get_the_same_object():
     shared = cache.SharedCache(max_entries=4)
+    shared._building = building = _CountingMisses()
     calls, start = [], threading.Event()
 
     def build():
         calls.append(1)
-        time.sleep(0.05)  # long enough for every thread to miss while it builds
+        wait_until(lambda: building.missed == 12, timeout=10, what="every thread to miss while the first builds")
         return object()
 
     got: list[object] = []

@@ -5,177 +5,16 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from datetime import date
 
 import polars as pl
 import pytest
 
 import queries
 from queries import catalog
-from queries.base import aggregate, community_values
+from queries.base import aggregate, community_values, rollup
 from store.columns import CANONICAL
-
-SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
-
-
-def rows(*records: dict) -> pl.LazyFrame:
-    """Community rows with every canonical column; what a record leaves out is null."""
-    return pl.LazyFrame([{c: r.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
-
-
-def _community(district: str, street: str | None, name: str, period: str, i: int) -> dict:
-    return {
-        "dataset_id": 1,
-        "synthetic": True,
-        "city_id": district[:4] + "00",
-        "district_id": district,
-        "city": "梧州市" if district.startswith("4504") else "贵港市",
-        "district": district,
-        "street": street,
-        "community": name,
-        "community_code": f"{district}00100{i}",
-        "period": period,
-        "residents": 1000 * (i + 1),
-        "households": 400 * (i + 1),
-        "compounds": [4, 0, 10, 3][i % 4],
-        "compounds_with_party_org": [4, 0, 5, 1][i % 4],
-        "grids": 5 + i,
-        "grids_with_party_org": 4 + i,
-        "property_companies": 2,
-        "property_companies_with_party_org": 1,
-        "party_members": 50,
-        "reported_members": 20 + i,
-        "reported_units": 3,
-        "services": 100 + 10 * i,
-        "problems_solved": 30,
-        "disputes_mediated": 5,
-        "volunteers": 40,
-        "workers": [8, 0, 10, 5][i % 4],
-        "service_center_area_m2": 300.0 + i,
-        "fund_service": 100_000.0,
-        "fund_work": 50_000.0 if i % 2 else None,
-        "fund_party": None,
-        "fund_other": None,
-    }
-
-
-FIXTURE = rows(
-    *(
-        _community(d, s, n, p, i)
-        for p in ("2023", "2024")
-        for i, (d, s, n) in enumerate(
-            [
-                ("450403", "城东街道", "A社区"),
-                ("450403", "城东街道", "B社区"),
-                ("450405", "大塘街道", "C社区"),
-                ("450802", None, "荷城社区"),
-            ]
-        )
-    )
-)
-LOCALITIES = pl.DataFrame(
-    {
-        "locality_id": ["450000", "450400", "450403", "450405", "450800", "450802", "450405/大塘街道"],
-        "name_zh": ["广西壮族自治区", "梧州市", "万秀区", "长洲区", "贵港市", "港北区", "大塘街道"],
-        "name_en": ["Guangxi", "Wuzhou", "Wanxiu", "Changzhou", "Guigang", "Gangbei", "Datang"],
-        "level": ["province", "city", "district", "district", "city", "district", "street"],
-        "parent_id": [None, "450000", "450400", "450400", "450000", "450800", "450405"],
-        "adcode": ["450000", "450400", "450403", "450405", "450800", "450802", None],
-    }
-)
-FACTS = pl.DataFrame(
-    {
-        "fact_id": ["F1", "F2", "F3", "F4"],
-        "source_id": ["S1", "S1", "S2", "S1"],
-        "locality": ["梧州市", "梧州市", "梧州市", "梧州市"],
-        "locality_level": ["city"] * 4,
-        "parent": ["广西壮族自治区", None, None, None],
-        "indicator": [
-            "compound_coverage",
-            "compounds_with_party_org",
-            "compounds_with_party_org",
-            "fund_service_per_community",
-        ],
-        "subject": [None, "小区党支部", "小区党支部", None],
-        "value": [100.0, 201.0, 543.0, 100_000.0],
-        "unit": ["%", "个", "个", "元"],
-        "qualifier": ["exact", "exact", "exact", "at_least"],
-        "period": [None, None, None, "2024"],
-        "evidence": ["实现全覆盖", "组建小区党支部201个", "小区党支部543个", "不少于10万元"],
-    }
-)
-SOURCES = pl.DataFrame({"source_id": ["S1", "S2"], "title": ["梧州市报告", "邻里党建"]})
-EVENTS = pl.LazyFrame(
-    {
-        "community_code": ["450403001000", "450403001000", "450405001002"],
-        "date": [date(2024, 1, 3), date(2024, 1, 30), date(2024, 2, 1)],
-        "kind": ["visit", "visit", "mediation"],
-        "participants": [3, 4, 5],
-    }
-)
-
-# How to call each public query function on the fixture. A new query that returns a DataFrame
-# and is missing here fails test_every_query_is_exercised.
-CALLS = {
-    "base.aggregate": lambda m: m.aggregate(
-        FIXTURE, ["district_id", "period"], ["compound_coverage", "compound_coverage_mean", "streets"], synthetic=True
-    ),
-    "base.community_values": lambda m: m.community_values(FIXTURE, ["fund_total", "residents_per_worker"]),
-    "base.rollup": lambda m: pl.concat(
-        m.rollup(
-            FIXTURE,
-            ["city_id", "district_id", "period"],
-            [(["city_id", "period"], None), (["district_id", "period"], pl.col("district_id") == "450403")],
-            ["compound_coverage", "fund_total_min", "grids_mean"],
-            synthetic=True,
-        ),
-        how="diagonal",
-    ),
-    "base.at_level": lambda m: m.at_level(FIXTURE, "street", ["grid_coverage", "grid_coverage_median"]),
-    "base.with_change": lambda m: m.with_change(
-        m.at_level(FIXTURE, "city", ["services", "compound_coverage"]), ["city_id"], ["services", "compound_coverage"]
-    ),
-    "coverage.coverage": lambda m: pl.concat(
-        [m.coverage(FIXTURE, lvl) for lvl in ("city", "district")], how="diagonal"
-    ),
-    "coverage.below_threshold": lambda m: m.below_threshold(FIXTURE),
-    "services.services": lambda m: m.services(FIXTURE, "community"),
-    "services.services_change": lambda m: m.services_change(FIXTURE, "district"),
-    "funding.funding": lambda m: m.funding(FIXTURE, "district"),
-    "funding.community_funding": lambda m: m.community_funding(FIXTURE),
-    "funding.funding_spread": lambda m: m.funding_spread(FIXTURE, "city"),
-    "workforce.workforce": lambda m: m.workforce(FIXTURE, "district"),
-    "compare.compare": lambda m: m.compare(
-        FIXTURE, ["450400", "450802"], ["compound_coverage", "services_per_10k"], LOCALITIES
-    ),
-    "compare.definitions": lambda m: m.definitions(["compound_coverage"], "en"),
-    "compare.published_values": lambda m: m.published_values(FACTS, LOCALITIES),
-    "compare.beside_published": lambda m: m.beside_published(
-        FIXTURE, FACTS, LOCALITIES, ["450400"], ["compound_coverage"]
-    ),
-    "compare.published": lambda m: m.published(FACTS, LOCALITIES, ["450400"], parts=True),
-    "compare.snapshot": lambda m: pl.concat(
-        [
-            m.snapshot(FIXTURE, ["450400", "450802"], LOCALITIES, ["fund_total_per_community", "compound_coverage"]),
-            m.snapshot(FIXTURE, ["450400"], LOCALITIES, ["compound_coverage"], "2023", communities=True),
-        ],
-        how="diagonal",
-    ),
-    "evidence.facts_table": lambda m: m.facts_table(FACTS, SOURCES, LOCALITIES),
-    "kpis.kpis": lambda m: m.kpis(FIXTURE, "450400", LOCALITIES),
-    "kpis.lagging": lambda m: m.lagging(FIXTURE, "community", "compound_coverage", 3),
-    "reconcile.reconcile": lambda m: m.reconcile(FACTS, FIXTURE, LOCALITIES),
-    "reconcile.with_intervals": lambda m: m.with_intervals(FACTS),
-    "conflicts.conflicts": lambda m: m.conflicts(FACTS),
-    "events.monthly_services": lambda m: m.monthly_services(EVENTS),
-    "scope.scope_keys": lambda m: m.scope_keys(LOCALITIES),
-    "scope.by_locality": lambda m: m.by_locality(
-        FIXTURE, ["450400", "450405/大塘街道"], LOCALITIES, ["grids"], synthetic=True
-    ),
-    "scope.locate_facts": lambda m: m.locate_facts(FACTS, LOCALITIES),
-}
-# Public functions returning a DataFrame that is not a query result.
-NOT_RESULTS = {"catalog.load_catalog"}
+from tests.builders import rows
+from tests.query_cases import CALLS, FIXTURE, NOT_RESULTS
 
 
 def _public_frame_functions() -> dict[str, object]:
@@ -274,8 +113,105 @@ def test_a_published_indicator_is_not_aggregated():
 
 def test_numerators_and_denominators_are_canonical_columns_or_indicators():
     names = set(CANONICAL) | set(CATALOG["indicator_id"])
-    parts = CATALOG.select(pl.concat_list("numerator", "denominator").explode().drop_nulls().alias("p"))["p"]
+    parts = CATALOG.select(
+        pl.concat_list(pl.col("numerator").str.split(catalog.PART_SEP), "denominator").explode().drop_nulls().alias("p")
+    )["p"]
     assert sorted(set(parts) - names) == []
+
+
+# ------------------------------------------------------------------ how each indicator aggregates
+# kind (what the figure is) and aggregation (how it adds up above the community) must agree.
+AGGREGATIONS_OF_KIND = {
+    "count": {"count", "count_distinct"},
+    "sum": {"sum"},
+    "rate": {"pooled_ratio", "mean_of_communities"},
+    "ratio": {"pooled_ratio", "mean_of_communities"},
+    "published": {"none"},
+}
+
+
+def test_every_aggregation_is_documented_and_known():
+    assert set(CATALOG["aggregation"]) <= set(catalog.AGGREGATIONS)
+    assert all(catalog.AGGREGATION_DOCS.values())
+
+
+@pytest.mark.parametrize("kind", sorted(AGGREGATIONS_OF_KIND))
+def test_aggregation_agrees_with_kind(kind):
+    got = set(CATALOG.filter(pl.col("kind") == kind)["aggregation"])
+    assert got and got <= AGGREGATIONS_OF_KIND[kind]
+
+
+def test_counts_name_the_column_they_count():
+    counts = CATALOG.filter(pl.col("aggregation").is_in(["count", "count_distinct"]))
+    assert counts.filter(~pl.col("numerator").is_in(list(CANONICAL)))["indicator_id"].to_list() == []
+
+
+def test_an_unknown_aggregation_is_refused_when_the_catalog_loads(tmp_path):
+    bad = tmp_path / "indicators.csv"
+    bad.write_text(catalog.CATALOG_PATH.read_text(encoding="utf-8").replace(",pooled_ratio,", ",weighted,", 1),
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="weighted"):
+        catalog.load_catalog(bad)
+
+
+def _term(name: str) -> str:
+    """How a formula writes one side of a ratio: a count by its own formula, anything else summed."""
+    if name in catalog.indicator_ids() and catalog.aggregation(name) in ("count", "count_distinct"):
+        return catalog.indicator(name)["formula"]
+    return f"sum({name})"
+
+
+def _formula_of(row: dict) -> str:
+    """The formula text the catalog's numerator, denominator, scale and aggregation spell."""
+    agg, num, den, scale = row["aggregation"], row["numerator"], row["denominator"], row["scale"]
+    if agg == "count":
+        return f"count({num})"
+    if agg == "count_distinct":
+        return f"count(distinct {num})"
+    if agg == "sum":
+        return "sum(" + " + ".join(num.split(catalog.PART_SEP)) + ")"
+    ratio = f"{_term(num)} / {_term(den)}"
+    if agg == "mean_of_communities":
+        ratio = f"mean({num} / {den})"
+    return ratio if scale == 1 else f"{ratio} * {scale:g}"
+
+
+@pytest.mark.parametrize("indicator_id", catalog.roster_indicator_ids())
+def test_formula_text_matches_numerator_denominator_and_scale(indicator_id):
+    row = catalog.indicator(indicator_id)
+    assert row["formula"] == _formula_of(row)
+
+
+def test_formula_text_catches_a_wrong_scale():
+    row = {**catalog.indicator("services_per_10k"), "scale": 1000.0}
+    assert row["formula"] != _formula_of(row)
+
+
+def test_published_only_formulas_say_so():
+    published = CATALOG.filter(pl.col("aggregation") == "none")
+    assert published.filter(~pl.col("formula").str.starts_with("published only"))["indicator_id"].to_list() == []
+
+
+def test_fund_total_adds_up_the_kinds_of_funds_the_catalog_lists():
+    assert catalog.parts("fund_total") == ("fund_service", "fund_work", "fund_party", "fund_other")
+    assert catalog.total_parts() == {
+        "fund_total": ("fund_service", "fund_work", "fund_party", "fund_other"),
+        "fund_total_per_community": (
+            "fund_service_per_community", "fund_work_per_community", "fund_party_per_community",
+            "fund_other_per_community",
+        ),
+    }
+
+
+def test_categories_come_from_the_catalog_in_reading_order():
+    assert catalog.categories() == ("coverage", "services", "organisation", "funding", "workforce", "base")
+    assert set(CATALOG["category"]) == set(catalog.categories())
+
+
+def test_every_category_has_a_label_in_both_languages():
+    from text.messages import catalog as messages
+
+    assert [c for c in catalog.categories() if f"compare.category.{c}" not in messages()] == []
 
 
 def test_rates_and_ratios_have_numerator_denominator_and_scale():
@@ -379,6 +315,30 @@ def test_aggregate_rejects_an_unknown_indicator():
 def test_aggregate_rejects_period_suffixes():
     with pytest.raises(ValueError, match="_prev"):
         aggregate(FIXTURE, ["period"], ["services_prev"])
+
+
+def test_fund_total_of_a_community_counts_what_is_known_and_is_null_when_nothing_is():
+    df = community_values(
+        rows({"community": "A", "fund_service": 100.0, "fund_other": 5.0}, {"community": "B"}), ["fund_total"]
+    )
+    assert df["fund_total"].to_list() == [105.0, None]
+
+
+@pytest.fixture
+def mean_catalog(monkeypatch):
+    """The catalog with compound_coverage declared a mean of community rates (no shipped indicator is)."""
+    by_id = {k: dict(v) for k, v in catalog._by_id().items()}
+    by_id["compound_coverage"]["aggregation"] = "mean_of_communities"
+    monkeypatch.setattr(catalog, "_by_id", lambda: by_id)
+
+
+def test_an_indicator_the_catalog_calls_a_mean_of_communities_aggregates_as_that_mean(mean_catalog):
+    records = [{"compounds": 100, "compounds_with_party_org": 100}, {"compounds": 1, "compounds_with_party_org": 0}]
+    assert _agg(records, ["compound_coverage"])["compound_coverage"] == pytest.approx(0.5)
+    (rolled,) = rollup(rows(*records), ["district_id"], [([], None)], ["compound_coverage"])
+    assert rolled["compound_coverage"].item() == pytest.approx(0.5)
+    # one community alone is still its own rate
+    assert community_values(rows(records[0]), ["compound_coverage"])["compound_coverage"].item() == 1.0
 
 
 def test_community_values_are_a_group_of_one():

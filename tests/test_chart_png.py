@@ -26,6 +26,10 @@ TITLE_BAND = (0, 0, WIDTH, 60)   # the chart title sits above the plot (top marg
 TITLE_A, TITLE_B = "小区党组织覆盖率排名", "网格物业企业经费分布"  # same length, no character in common
 
 
+# kaleido drives the system chromium to draw each PNG
+pytestmark = pytest.mark.browser
+
+
 @pytest.fixture(scope="module")
 def rendered(bootstrapped_db_path, tmp_path_factory):
     require_chromium()  # skip without chromium on a laptop; fail in CI

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
 
-from store.bootstrap import bootstrap
 from store.claims import COLUMNS, reconcile_table
 from store.cli import run
 from store.db import close_database, open_database
@@ -18,10 +18,9 @@ ALLOWED_CONTRADICTIONS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def db_file(tmp_path_factory) -> Path:
+def db_file(bootstrapped_db_path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("claims") / "gov.duckdb"
-    bootstrap(open_database(path))
-    close_database(path)
+    shutil.copy(bootstrapped_db_path, path)  # the store bootstrap builds, without building it again
     return path
 
 

@@ -15,54 +15,9 @@ from queries.compare import (
     snapshot,
 )
 from queries.scope import by_locality, in_scope, locate_facts, scope_keys
-from store.columns import CANONICAL
+from tests.builders import LOCALITIES, rows_with
 
-SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
-LOCALITIES = pl.DataFrame(
-    {
-        "locality_id": [
-            "450000",
-            "450400",
-            "450403",
-            "450405",
-            "450405/大塘街道",
-            "450800",
-            "450802",
-            "450802/荷城社区",
-            "140110",
-        ],
-        "name_zh": [
-            "广西壮族自治区",
-            "梧州市",
-            "万秀区",
-            "长洲区",
-            "大塘街道",
-            "贵港市",
-            "港北区",
-            "荷城社区",
-            "晋源区",
-        ],
-        "name_en": [
-            "Guangxi",
-            "Wuzhou",
-            "Wanxiu District",
-            "Changzhou District",
-            "Datang",
-            "Guigang",
-            "Gangbei District",
-            "Hecheng",
-            "Jinyuan District",
-        ],
-        "level": ["province", "city", "district", "district", "street", "city", "district", "community", "district"],
-        "parent_id": [None, "450000", "450400", "450400", "450405", "450000", "450800", "450802", "140100"],
-        "adcode": ["450000", "450400", "450403", "450405", None, "450800", "450802", None, "140110"],
-    }
-)
-
-
-def rows(*records: dict) -> pl.LazyFrame:
-    base = {"synthetic": True, "period": "2024", "residents": 1000}
-    return pl.LazyFrame([{c: {**base, **r}.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
+rows = rows_with(synthetic=True, period="2024", residents=1000)
 
 
 ROWS = rows(

@@ -22,11 +22,12 @@ import pytest
 import store.importer as importer
 from store import read
 from store.db import close_database, open_database
+from tests.builders import wait_until
 from tests.conftest import ROOT
 
 SESSIONS = 20
 BIG_ROWS = 100_000
-HOLD_OPEN = 1.5  # seconds the doomed transaction stays open, its rows written, while sessions read
+READS_WHILE_OPEN = 2  # reads each session completes while the doomed transaction is open, its rows written
 SAMPLE = ROOT / "data" / "samples" / "synthetic_450400_wuzhou_2025.csv"
 
 
@@ -79,6 +80,7 @@ class Session:
     errors: list[BaseException] = field(default_factory=list)
 
 
+@pytest.mark.slow  # twenty sessions and a 100k-row import twice: ~10 s
 def test_twenty_sessions_see_old_or_new_never_half(bootstrapped_db_path, tmp_path, monkeypatch):
     path = tmp_path / "gov.duckdb"
     shutil.copy(bootstrapped_db_path, path)
@@ -124,16 +126,19 @@ def test_twenty_sessions_see_old_or_new_never_half(bootstrapped_db_path, tmp_pat
         def dying_log(cur, action, who, **kw):
             real_log(cur, action, who, **kw)
             if action == "import" and "opened" not in window:
-                window["opened"] = time.monotonic()
-                time.sleep(HOLD_OPEN)
+                opened = window["opened"] = time.monotonic()
+                # the transaction stays open, its rows written, until every session has read twice meanwhile
+                wait_until(lambda: all(sum(t0 >= opened for t0, *_ in s.seen) >= READS_WHILE_OPEN
+                                       for s in sessions if not s.errors),
+                           timeout=60, what="every session to read while the doomed transaction is open")
                 window["closed"] = time.monotonic()
                 raise Killed()
 
         threads = [threading.Thread(target=page, args=(s,), daemon=True) for s in sessions]
         for th in threads:
             th.start()
-        while any(not s.seen for s in sessions if not s.errors):  # everybody has the old state on screen
-            time.sleep(0.05)
+        wait_until(lambda: all(s.seen for s in sessions if not s.errors), timeout=60,
+                   what="every session to have the old state on screen")
 
         monkeypatch.setattr(importer, "_log", dying_log)
         with pytest.raises(Killed):
@@ -146,11 +151,8 @@ def test_twenty_sessions_see_old_or_new_never_half(bootstrapped_db_path, tmp_pat
         new = signature(read.community_rows(db.reader()))
         assert new != old and new[0] == old[0] + BIG_ROWS
 
-        deadline = committed + 60
-        while time.monotonic() < deadline and any(
-            not any(sig == new for *_, sig in s.seen) for s in sessions if not s.errors
-        ):
-            time.sleep(0.1)
+        wait_until(lambda: all(any(sig == new for *_, sig in s.seen) for s in sessions if not s.errors),
+                   timeout=60, what="every session to reach the new state")
         stop.set()
         for th in threads:
             th.join(timeout=60)

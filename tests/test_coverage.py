@@ -7,24 +7,9 @@ import pytest
 
 from queries.coverage import below_threshold, coverage
 from queries.kpis import KPIS, kpis, lagging
-from store.columns import CANONICAL
+from tests.builders import LOCALITIES, WANXIU_2024, rows_with
 
-SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
-LOCALITIES = pl.DataFrame(
-    {
-        "locality_id": ["450400", "450403", "450405"],
-        "name_zh": ["梧州市", "万秀区", "长洲区"],
-        "name_en": ["Wuzhou", "Wanxiu", "Changzhou"],
-        "level": ["city", "district", "district"],
-        "parent_id": [None, "450400", "450400"],
-        "adcode": ["450400", "450403", "450405"],
-    }
-)
-
-
-def rows(*records: dict) -> pl.LazyFrame:
-    base = {"synthetic": False, "city_id": "450400", "district_id": "450403", "street": "城东街道", "period": "2024"}
-    return pl.LazyFrame([{c: {**base, **r}.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
+rows = rows_with(**WANXIU_2024)
 
 
 BIG_AND_SMALL = rows(
@@ -241,3 +226,11 @@ def test_lagging_where_lower_is_better_counts_excess():
     lf = rows({"community": "A", "residents": 3000, "workers": 1}, {"community": "B", "residents": 500, "workers": 1})
     df = lagging(lf, "community", "residents_per_worker", target=1000)
     assert df.select("community", "residents_per_worker_gap").rows() == [("A", 2000.0)]
+
+
+def test_the_rates_and_their_parts_come_from_the_catalog():
+    from queries.coverage import PARTS, RATES
+
+    assert RATES == ("compound_coverage", "grid_coverage", "property_coverage")
+    assert PARTS == ("compounds", "compounds_with_party_org", "grids", "grids_with_party_org", "property_companies",
+                     "property_companies_with_party_org")

@@ -14,9 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from store.cli import run
 from store.db import StoreDamaged, close_database, open_database
+from tests.builders import app_test
 from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
 
 
 def _garbage(path: Path) -> Path:
@@ -91,13 +90,7 @@ def test_real_cli_process_exit_1_no_traceback(bootstrapped_db_path, tmp_path):
 def _app(monkeypatch, path: Path, page: str | None = None, **params: str) -> AppTest:
     monkeypatch.setenv("GOV_DB", str(path))
     monkeypatch.delenv("GOV_USERS", raising=False)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
+    return app_test(page, **params)
 
 
 @pytest.mark.parametrize("page", [None, "pages/data_import.py"])

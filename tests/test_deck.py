@@ -19,13 +19,16 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
+from exports import deck as deck_module
+from exports.cli import run as run_cli
 from exports.deck import EA_FONT, build_deck
-from exports.story import build_story
+from exports.story import build_story, value_text
+from geo.boundaries import district_features
 from queries.compare import compare
 from queries.coverage import coverage
 from queries.funding import funding
 from queries.scope import in_scope
-from store import read
+from tests.browser_support import require_chromium
 from tests.conftest import ROOT
 
 WUZHOU, GUIGANG, CENXI = "450400", "450800", "450481"
@@ -39,8 +42,8 @@ def story(tables):
 
 @pytest.fixture(scope="module")
 def deck(story):
-    # the map is a picture rendered through chromium when there is one; a table otherwise
-    return Presentation(io.BytesIO(build_deck(story)))
+    # without the map picture, which chromium renders (test_map_slide_is_a_picture_of_the_boundaries)
+    return Presentation(io.BytesIO(build_deck(story, render_map=False)))
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +139,20 @@ def test_chart_values_equal_the_queries(deck, story, tables):
         assert values_by_category(trend, i) == pytest.approx(dict(zip(over["period"], over[rate], strict=True)))
 
 
-def test_map_slide_is_a_picture_of_the_boundaries(deck, story):
+def test_without_the_picture_the_map_slide_lists_every_unit_with_its_value(deck, story):
+    slide = deck.slides[[s.key for s in story].index("map")]
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    m = story.slide("map").map
+    got = {row.cells[0].text: row.cells[1].text for row in list(table.rows)[1:]}
+    names = {f["properties"]["adcode"]: f["properties"]["name_zh"] for f in district_features(m.city_adcode)["features"]}
+    assert got == {names[code]: value_text(m.number_format, v, "zh") for code, v in m.values.items()}
+    assert got["万秀区"] != "无数据"
+
+
+@pytest.mark.browser  # the picture is rendered through kaleido and the system chromium
+def test_map_slide_is_a_picture_of_the_boundaries(story):
+    require_chromium()
+    deck = Presentation(io.BytesIO(build_deck(story)))
     slide = deck.slides[[s.key for s in story].index("map")]
     pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
     if not pictures:  # no chromium here: the same values as a native table
@@ -151,6 +167,9 @@ def test_reconciliation_is_a_native_table(deck, story):
     expected = story.slide("reconcile").table
     got = [tuple(c.text for c in row.cells) for row in table.rows]
     assert got[0] == expected.columns and got[1:] == list(expected.rows)
+    # every column gets its share of the slide's width: none left at python-pptx's default
+    width = sum(c.width for c in table.columns)
+    assert abs(width - (deck_module.SLIDE_W - 2 * deck_module.MARGIN)) < len(table.columns)
 
 
 def test_sources_slide_lists_the_source_titles(deck, story, tables):
@@ -217,13 +236,14 @@ def _cli(*args: str):
                           timeout=120)
 
 
-def test_cli_unknown_locality_exits_2_without_traceback(db_copy, tmp_path):
-    out = _cli("deck", "--locality", "火星市", "--out", str(tmp_path / "x.pptx"), "--db", str(db_copy))
-    assert out.returncode == 2
-    assert "unknown locality '火星市'" in out.stderr and "Traceback" not in out.stderr + out.stdout
+def test_cli_unknown_locality_exits_2_without_traceback(db_copy, tmp_path, capsys):
+    # in-process: the command's own entry (test_cli_comparison_deck_by_names runs `python -m exports` itself)
+    assert run_cli(["deck", "--locality", "火星市", "--out", str(tmp_path / "x.pptx"), "--db", str(db_copy)]) == 2
+    out = capsys.readouterr()
+    assert "unknown locality '火星市'" in out.err and "Traceback" not in out.err + out.out
     assert not (tmp_path / "x.pptx").exists()
-    out = _cli("deck", "--compare", "梧州市,火星市", "--out", str(tmp_path / "y.pptx"), "--db", str(db_copy))
-    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert run_cli(["deck", "--compare", "梧州市,火星市", "--out", str(tmp_path / "y.pptx"), "--db", str(db_copy)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_cli_comparison_deck_by_names(db_copy, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from queries.evidence import OTHER, facts_table
-from tests.test_compare import LOCALITIES
+from tests.builders import LOCALITIES
 
 FACTS = pl.DataFrame(
     {

@@ -15,7 +15,7 @@ from store.columns import CANONICAL
 from store.db import close_database, open_database
 from store.export import export_frame, neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 from store.importer import import_file
-from tests.localities import insert_localities
+from tests.builders import copy_store, insert_localities
 
 ROWS = [
     ["市", "县（市、区）", "所属街道", "社区名称", "统计期", "网格数", "已建党组织网格数", "服务群众专项经费（元）", "经度", "纬度"],
@@ -25,9 +25,8 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    path = tmp_path / "gov.duckdb"
+def _build(path: Path) -> None:
+    tmp_path = path.parent
     db = open_database(path)
     try:
         with db.transaction() as cur:
@@ -40,7 +39,11 @@ def db_path(tmp_path: Path) -> Path:
         assert result.ok and result.dataset_id == 1, result.problems
     finally:
         close_database(path)
-    return path
+
+
+@pytest.fixture
+def db_path(store_template, tmp_path: Path) -> Path:
+    return copy_store(store_template("export", _build), tmp_path / "gov.duckdb")
 
 
 def test_export_csv_bom_canonical_and_neutralised(db_path: Path, tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ MAGIC = [b"", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xe
 SUFFIXES = [".csv", ".xlsx", ".xls", ".parquet", ".txt", ""]
 
 
+@pytest.mark.slow  # 50-60 imports through the CLI each: ~10 s
 @settings(FUZZ, max_examples=50)
 @given(magic=st.sampled_from(MAGIC), body=st.binary(max_size=3000), suffix=st.sampled_from(SUFFIXES))
 def test_random_bytes(target, magic, body, suffix):
@@ -140,6 +141,7 @@ def mutate(ops: list[tuple], period: str, encoding: str) -> bytes:
 @settings(FUZZ, max_examples=60)
 @given(ops=st.lists(mutation, max_size=4), period=st.sampled_from(["2025", "2034", "2035年"]),
        encoding=st.sampled_from(ENCODINGS))
+@pytest.mark.slow  # 50-60 imports through the CLI each: ~10 s
 def test_mutated_sample_csv(target, ops, period, encoding):
     target.check(mutate(ops, period, encoding), ".csv")
 
@@ -187,6 +189,7 @@ def workbook(title: list, header: list, rows: list[list], sheets: int) -> bytes:
     sheets=st.integers(1, 2),
     flip=st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.integers(1, 255))),
 )
+@pytest.mark.slow  # 50-60 imports through the CLI each: ~10 s
 def test_random_xlsx(target, title, header, random_rows, plausible, sheets, flip):
     rows = [sample_row(i, **{f"c{j}": v for j, v in changes.items()}) for i, changes in plausible] + random_rows
     data = workbook(title, header, rows, sheets)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +17,7 @@ import pytest
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, rollback_dataset
-from tests.localities import insert_localities
+from tests.builders import copy_store, insert_localities, page_alone, store_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,17 +40,12 @@ def make_db(path: Path) -> Path:
 
 
 def counts(path: Path) -> dict[str, int]:
-    db = open_database(path)
-    try:
-        cur = db.reader()
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
-    finally:
-        close_database(path)
+    return store_counts(path, TABLES)
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return make_db(tmp_path / "gov.duckdb")
+def db_path(store_template, tmp_path: Path) -> Path:
+    return copy_store(store_template("importer", make_db), tmp_path / "gov.duckdb")
 
 
 @pytest.fixture
@@ -328,11 +322,24 @@ import store.db as sdb
 
 _orig = sdb.Database.transaction
 
+class Announcing:  # the write cursor, saying when the bulk insert of the rows starts
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    def execute(self, query, *args, **kwargs):
+        if query.startswith("INSERT INTO community_rows"):
+            print("INSERTING", flush=True)
+        return self._cur.execute(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
 @contextmanager
 def announced(self):
     with _orig(self) as cur:
         print("TRANSACTION", flush=True)
-        yield cur
+        yield Announcing(cur)
 
 sdb.Database.transaction = announced
 from store.cli import run
@@ -355,7 +362,8 @@ def test_sigkill_mid_import_leaves_database_as_before(db_path: Path, tmp_path: P
         assert child.stdout is not None
         line = child.stdout.readline()  # blocks until the write transaction has begun
         assert line.strip() == "TRANSACTION", (line, child.stderr.read() if child.stderr else "")
-        time.sleep(0.3)  # into the bulk insert
+        line = child.stdout.readline()  # ... and until the bulk insert of 300k rows starts inside it
+        assert line.strip() == "INSERTING", (line, child.stderr.read() if child.stderr else "")
         assert child.poll() is None, "import finished before it could be killed"
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
@@ -373,12 +381,11 @@ def test_sigkill_mid_import_leaves_database_as_before(db_path: Path, tmp_path: P
 
 
 def test_import_page_history_and_rollback(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
 
     assert run(["import", str(roster_csv(tmp_path / "a.csv", [("万秀区", "东风社区")])), "--db", str(db_path)]) == 0
     assert run(["import", str(roster_csv(tmp_path / "b.csv", [("万秀区", "东风社区")], grids=3)), "--db", str(db_path)]) == 0
     monkeypatch.setenv("GOV_DB", str(db_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value == "数据导入"
@@ -406,14 +413,13 @@ class _Upload(io.BytesIO):
 
 def test_import_page_validates_then_imports(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     bad = write_csv(tmp_path / "bad.csv", [HEADER[:8], ["梧州市", "万秀区", "城东街道", "东风社区", "2025", "x", "1", "2"]])
     good = roster_csv(tmp_path / "good.csv", [("万秀区", "东风社区"), ("长洲区", "大塘社区")])
     upload = {"file": _Upload(bad.read_bytes(), "bad.csv")}
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: upload["file"])
     monkeypatch.setenv("GOV_DB", str(db_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         problems = at.dataframe[0].value
@@ -630,7 +636,7 @@ def test_bad_rows_are_still_reported_by_row_and_column_with_complete_for(wuzhou_
 
 def test_a_preview_gone_stale_is_not_written(wuzhou_2024: Path, tmp_path: Path) -> None:
     from store.importer import import_bytes, preview_import, validate_bytes
-    from tests.localities import LOC
+    from tests.builders import LOCALITIES as LOC
 
     data = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024").read_bytes()
     db = open_database(wuzhou_2024)
@@ -681,12 +687,11 @@ def test_a_database_from_before_coverage_keeps_what_its_imports_replaced(tmp_pat
 def test_import_page_previews_then_asks_twice_before_removing(wuzhou_2024: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     path = roster_csv(tmp_path / "street.csv", STREET_FILE, period="2024", grids=20)
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: _Upload(path.read_bytes(), "street.csv"))
     monkeypatch.setenv("GOV_DB", str(wuzhou_2024))
-    at = AppTest.from_file(str(ROOT / "pages" / "data_import.py"), default_timeout=60).run()
+    at = page_alone("pages/data_import.py").run()
     try:
         assert not at.exception, [e.value for e in at.exception]
         said = [x.value for x in at.text]

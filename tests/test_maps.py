@@ -250,6 +250,7 @@ def test_china_overview_leaves_names_to_tooltips_when_hundreds_of_cities_are_sho
     assert len(layer(j, "ScatterplotLayer")["data"]) == len(pts)
 
 
+@pytest.mark.slow  # decodes all 340+ city files: ~2 s
 def test_every_city_has_a_point_inside_its_districts_outline():
     # no city is special: each has a label point from its own county-level units
     for code in _city_ids():

@@ -64,7 +64,7 @@ def test_no_page_asks_any_host_but_the_app(server, watched):
         wait_app_idle(page)
         if path in DECK_PAGES:
             page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
-        page.wait_for_timeout(1500)  # the favicon and late font loads come after the run
+        page.wait_for_load_state("networkidle")  # the favicon and late font loads come after the run
         assert page.locator('[data-testid="stException"]').count() == 0, path
     assert seen, "no request was recorded at all: the watch does not work"
     assert any("favicon" in u or "/media/" in u for u in seen), "the page icon was not requested from the app"
@@ -75,7 +75,7 @@ def test_page_icon_is_served_by_the_app(server, watched):
     page, outside, _ = watched
     page.goto(f"{server}/")
     wait_app_idle(page)
-    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
     icon = page.evaluate("() => document.querySelector('link[rel~=\"icon\"]')?.href || ''")
     assert icon.startswith(server), icon
     assert outside == []

@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
-
-
-def _run(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from queries.catalog import indicator as catalog_row
+from queries.kpis import KPIS, kpis
+from tests.builders import app_test
+from text import indicators as ind
+from text.messages import message
 
 
-def test_overview_shows_store_summary(app_env):
-    at = _run()
-    labels = [m.label for m in at.metric]
-    assert "公开数据条目" in labels or "总览" in [t.value for t in at.title]
+def test_the_default_page_is_the_overview_of_the_first_locality_with_its_kpi_cards(open_page, tables):
+    at = open_page()
+    assert [t.value for t in at.title] == ["总览"]
+    # no locality in the URL: the first focus locality (梧州市) in its latest roster period, written back to the URL
+    assert (at.query_params["loc"], at.query_params["period"]) in ((["450400"], ["2025"]), ("450400", "2025"))
+    assert at.caption[0].value == "梧州市 · 2025 年度"
+    expected = kpis(tables["community_rows"].lazy(), "450400", tables["localities"], "2025")
+    cards = {m.label: m.value for m in at.metric}
+    assert cards == {ind.label(r["indicator"], "zh"): ind.value(r["indicator"], r["value"], "zh")
+                     for r in expected.iter_rows(named=True)}
+    assert cards["社区数"] == "57"
 
 
-def test_language_comes_from_the_url(app_env):
-    at = _run(lang="en")
-    assert any(t.value == "Overview" for t in at.title)
-    assert at.query_params["lang"] == "en"
+def test_language_comes_from_the_url(open_page):
+    at = open_page(lang="en")
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.query_params["lang"] in ("en", ["en"])
+    assert "Communities" in [m.label for m in at.metric]
 
 
 # ------------------------------------------------------------------ the four explore pages, with data
-import json  # noqa: E402
-
-from queries.catalog import indicator as catalog_row  # noqa: E402
-from queries.kpis import KPIS  # noqa: E402
-from text.messages import message  # noqa: E402
-
 SYNTHETIC = message("common.synthetic_banner", "zh")
-
-
-def _open(page: str, **params: str) -> AppTest:
-    """One run of app.py straight on `page`, with the URL's query parameters (a deep link)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _charts(at: AppTest) -> list[dict]:
@@ -77,8 +62,8 @@ def _no_raw_keys(at: AppTest) -> None:
     assert leaked == []
 
 
-def test_overview_cards_show_roster_values_changes_and_published_sources(app_env):
-    at = _open("pages/overview.py", loc="450400", period="2025")
+def test_overview_cards_show_roster_values_changes_and_published_sources(open_page):
+    at = open_page("pages/overview.py", loc="450400", period="2025")
     metrics = {m.label: m for m in at.metric}
     assert list(metrics) == [catalog_row(k)["name_zh"] for k in KPIS]
     assert metrics["社区数"].value == "57" and metrics["网格数"].value == "613"
@@ -110,8 +95,8 @@ def test_overview_cards_show_roster_values_changes_and_published_sources(app_env
     _no_raw_keys(at)
 
 
-def test_overview_shows_where_coverage_lags(app_env):
-    at = _open("pages/overview.py", loc="450400", period="2024", lag="grid_coverage")
+def test_overview_shows_where_coverage_lags(open_page):
+    at = open_page("pages/overview.py", loc="450400", period="2024", lag="grid_coverage")
     (chart,) = _charts(at)
     bars = chart["data"][0]
     assert chart["layout"]["title"]["text"] == "网格党组织覆盖率最低的社区"
@@ -125,13 +110,14 @@ def test_overview_shows_where_coverage_lags(app_env):
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/compare.py", "pages/district.py", "pages/sources.py"])
 def test_an_empty_database_says_what_to_do(empty_db, tmp_path, monkeypatch, page):
     monkeypatch.setenv("GOV_DB", str(tmp_path / "empty.duckdb"))
-    at = _open(page)
+    at = app_test(page)
+    assert not at.exception, [e.value for e in at.exception]
     assert any(message("empty.title", "zh") in i.value for i in at.info)
     assert not at.metric and not at.get("plotly_chart") and not at.get("deck_gl_json_chart")
 
 
-def test_compare_journey_two_funding_per_community_with_qualifiers(app_env):
-    at = _open("pages/compare.py", locs="450400,450800,450481", inds="fund_total_per_community", view="bar")
+def test_compare_journey_two_funding_per_community_with_qualifiers(open_page):
+    at = open_page("pages/compare.py", locs="450400,450800,450481", inds="fund_total_per_community", view="bar")
     (chart,) = _charts(at)
     series = {tr["name"]: tr for tr in chart["data"]}
     published = series["公开报道"]
@@ -155,8 +141,8 @@ def test_compare_journey_two_funding_per_community_with_qualifiers(app_env):
     _no_raw_keys(at)
 
 
-def test_compare_url_reopens_ranking_and_scatter_views(app_env):
-    at = _open("pages/compare.py", locs="450400,450800", inds="compound_coverage,services_per_10k", view="ranking",
+def test_compare_url_reopens_ranking_and_scatter_views(open_page):
+    at = open_page("pages/compare.py", locs="450400,450800", inds="compound_coverage,services_per_10k", view="ranking",
                lang="en")
     charts = _charts(at)
     # titles wrap to fit a half-width column (<br>), and say their unit once
@@ -164,17 +150,17 @@ def test_compare_url_reopens_ranking_and_scatter_views(app_env):
         "Compound party-organisation coverage (%)", "Service activities per 10k residents"]
     assert {tr["name"] for tr in charts[0]["data"]} == {"Published", "Roster (synthetic sample)"}
     assert any("Definitions" in e.label for e in at.expander)
-    at = _open("pages/compare.py", locs="450400,450800,450481", view="scatter", points="locality")
+    at = open_page("pages/compare.py", locs="450400,450800,450481", view="scatter", points="locality")
     (chart,) = _charts(at)
     assert chart["data"][0]["text"] == ["梧州市", "贵港市", "岑溪市"]
     assert chart["layout"]["xaxis"]["title"]["text"].startswith("每社区经费合计")
-    at = _open("pages/compare.py", locs="450481", view="scatter", points="community")
+    at = open_page("pages/compare.py", locs="450481", view="scatter", points="community")
     (chart,) = _charts(at)
     assert len(chart["data"][0]["x"]) == 19  # Cenxi's communities
 
 
-def test_district_map_has_one_feature_per_wuzhou_district_and_no_basemap(app_env):
-    at = _open("pages/district.py", loc="450400", ind="compound_coverage", period="2024")
+def test_district_map_has_one_feature_per_wuzhou_district_and_no_basemap(open_page):
+    at = open_page("pages/district.py", loc="450400", ind="compound_coverage", period="2024")
     (deck,) = _decks(at)
     _no_basemap(deck)
     polygons = next(layer for layer in deck["layers"] if layer["@@type"] == "GeoJsonLayer")
@@ -194,8 +180,8 @@ def test_district_map_has_one_feature_per_wuzhou_district_and_no_basemap(app_env
     _no_raw_keys(at)
 
 
-def test_district_page_highlights_a_county_level_locality_in_its_city_and_speaks_english(app_env):
-    at = _open("pages/district.py", loc="450481", ind="fund_total_per_community", lang="en")
+def test_district_page_highlights_a_county_level_locality_in_its_city_and_speaks_english(open_page):
+    at = open_page("pages/district.py", loc="450481", ind="fund_total_per_community", lang="en")
     (deck,) = _decks(at)
     features = next(layer for layer in deck["layers"] if layer["@@type"] == "GeoJsonLayer")["data"]["features"]
     widths = {f["properties"]["adcode"]: f["properties"]["line_width"] for f in features}
@@ -207,8 +193,8 @@ def test_district_page_highlights_a_county_level_locality_in_its_city_and_speaks
     assert len(communities) == 19
 
 
-def test_sources_page_shows_the_201_vs_543_conflict_side_by_side(app_env):
-    at = _open("pages/sources.py", src_loc="450400", cat="coverage", src_ind="compound_party_branches")
+def test_sources_page_shows_the_201_vs_543_conflict_side_by_side(open_page):
+    at = open_page("pages/sources.py", src_loc="450400", cat="coverage", src_ind="compound_party_branches")
     shown = {m.label: m.value for m in at.metric}
     assert shown["S000 · F000-009"] == "201 个" and shown["S002 · F002-001"] == "543 个"
     assert "**梧州市 · 小区党支部数**" in [m.value for m in at.markdown]
@@ -222,8 +208,8 @@ def test_sources_page_shows_the_201_vs_543_conflict_side_by_side(app_env):
     _no_raw_keys(at)
 
 
-def test_sources_page_lists_every_fact_with_qualifiers(app_env):
-    at = _open("pages/sources.py")
+def test_sources_page_lists_every_fact_with_qualifiers(open_page):
+    at = open_page("pages/sources.py")
     facts = at.dataframe[0].value
     assert len(facts) == 270
     assert (facts["数值"].str.startswith(">")).sum() > 0 and (facts["数值"].str.startswith("≥")).sum() > 0
@@ -231,7 +217,7 @@ def test_sources_page_lists_every_fact_with_qualifiers(app_env):
     # the denominator stays with the unit (每个社区不少于10万元 is per community), and the range is shown
     assert (row["数值"], row["范围"], row["单位"], row["限定"]) == ("≥10万", "≥10万", "元/社区", "不少于")
     assert len(at.metric) == 4  # two conflicts (201 vs 543 branches, 41 vs 25 property party orgs), two sides each
-    at = _open("pages/sources.py", cat="other")
+    at = open_page("pages/sources.py", cat="other")
     # a fact with no catalog indicator says so, with its theme, and names its subject in Chinese (never "—")
     other = at.dataframe[0].value
     assert {c.split(" · ")[0] for c in other["类别"]} == {"其他"}
@@ -248,8 +234,8 @@ def test_sources_page_lists_every_fact_with_qualifiers(app_env):
         ("pages/sources.py", {"src_loc": "450400"}),
     ],
 )
-def test_tables_show_a_missing_value_as_a_dash_not_none(app_env, page, params):
+def test_tables_show_a_missing_value_as_a_dash_not_none(open_page, page, params):
     # a community with no grids has no grid coverage: Streamlit would print "None"
-    at = _open(page, **params)
+    at = open_page(page, **params)
     assert at.dataframe, "the page should show a table"
     assert {df.proto.placeholder for df in at.dataframe} == {"—"}

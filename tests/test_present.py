@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
 PAGE = "pages/present.py"
 
 
-def _present(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()  # opened directly, as a link to /present?loc=… would
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+@pytest.fixture
+def present(open_page):
+    """Present mode opened directly, as a link to /present?loc=… would."""
+    return lambda **params: open_page(PAGE, **params)
 
 
 def _titles(at: AppTest) -> list[str]:
@@ -30,15 +25,15 @@ def _slide_param(at: AppTest) -> str:
     return value[0] if isinstance(value, list) else value
 
 
-def test_first_slide_shows_the_title(app_env):
-    at = _present(loc="450800")
+def test_first_slide_shows_the_title(present):
+    at = present(loc="450800")
     assert _titles(at) == ["贵港市：党建引领城市基层治理"]
     assert _slide_param(at) == "1"
     assert any("示例数据（合成）" in str(h.proto) for h in at.get("html"))
 
 
-def test_next_and_previous_change_the_slide_number_and_the_content(app_env):
-    at = _present(loc="450800")
+def test_next_and_previous_change_the_slide_number_and_the_content(present):
+    at = present(loc="450800")
     at.button(key="present_next").click().run()
     assert not at.exception
     assert _titles(at) == ["贵港市主要指标"]
@@ -60,16 +55,16 @@ def test_next_and_previous_change_the_slide_number_and_the_content(app_env):
     assert _slide_param(at) == "3"
 
 
-def test_slide_number_comes_from_the_url_and_download_exists(app_env):
-    at = _present(loc="450400", slide="7")
+def test_slide_number_comes_from_the_url_and_download_exists(present):
+    at = present(loc="450400", slide="7")
     assert _titles(at) == ["梧州市：报告数字与名册核对"]
     assert len(at.table) == 1
     buttons = at.get("download_button")
     assert len(buttons) == 1 and "PPTX" in buttons[0].proto.label
 
 
-def test_comparison_is_a_url_bound_choice(app_env):
-    at = _present(pmode="compare", cmp="450400,450800,450481")
+def test_comparison_is_a_url_bound_choice(present):
+    at = present(pmode="compare", cmp="450400,450800,450481")
     assert _titles(at) == ["梧州市、贵港市、岑溪市：比较"]
     at.button(key="present_next").click().run()
     at.button(key="present_next").click().run()
@@ -77,7 +72,7 @@ def test_comparison_is_a_url_bound_choice(app_env):
     assert _slide_param(at) == "3" and at.query_params["cmp"] in ("450400,450800,450481", ["450400,450800,450481"])
 
 
-def test_english(app_env):
-    at = _present(loc="450800", lang="en")
+def test_english(present):
+    at = present(loc="450800", lang="en")
     assert _titles(at) == ["Guigang: party-building-led urban grassroots governance"]
     assert [b.label for b in at.button] == ["Previous", "Next"]

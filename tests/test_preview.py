@@ -9,7 +9,8 @@ import pytest
 from store.db import close_database, open_database
 from store.importer import import_bytes, preview_import, validate_bytes
 from store.preview import PreviewRefused, lines, sections
-from tests.localities import LOC, insert_localities
+from tests.builders import LOCALITIES as LOC
+from tests.builders import copy_store, insert_localities
 
 HEAD = "city,district,street,community,period,compounds,compounds_with_party_org,grids,fund_service"
 CITY_2024 = [  # 梧州市's roster: 万秀区 4, 长洲区 3, 龙圩区 3 communities
@@ -24,14 +25,18 @@ def csv_bytes(rows: list[str], head: str = HEAD) -> bytes:
     return ("\n".join([head, *rows]) + "\n").encode("utf-8")
 
 
-@pytest.fixture
-def db(tmp_path: Path):
-    path = tmp_path / "gov.duckdb"
+def _build(path: Path) -> None:
     database = open_database(path)
     with database.transaction() as cur:
         insert_localities(cur)
     assert import_bytes(database, csv_bytes(CITY_2024), "city.csv", who="t").dataset_id == 1
     assert import_bytes(database, csv_bytes(CENXI_2024), "cenxi.csv", who="t").dataset_id == 2
+
+
+@pytest.fixture
+def db(store_template, tmp_path: Path):
+    path = copy_store(store_template("preview", _build), tmp_path / "gov.duckdb")
+    database = open_database(path)
     yield database
     close_database(path)
 

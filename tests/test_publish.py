@@ -109,6 +109,7 @@ def test_a_failed_write_publishes_nothing(store):
     assert db.version() == version and pub.read_pointer(store).writer == pub.fingerprint(store)
 
 
+@pytest.mark.slow  # a whole first start / publishes racing: ~4 s
 def test_a_pointer_is_always_whole_while_publishes_run(store):
     db = open_database(store)
     seen, stop = [], threading.Event()
@@ -402,6 +403,7 @@ def test_publish_refuses_a_writer_with_a_leftover_log(store):
 
 
 # ---- first start -----------------------------------------------------------------------------------
+@pytest.mark.slow  # a whole first start / publishes racing: ~4 s
 def test_first_start_builds_and_publishes_once(tmp_path, monkeypatch):
     from store.bootstrap import bootstrap
 

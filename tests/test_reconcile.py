@@ -9,24 +9,9 @@ import pytest
 
 from queries.conflicts import conflicts
 from queries.reconcile import REASONS, VERDICTS, reconcile
-from store.columns import CANONICAL
+from tests.builders import LOCALITIES, WANXIU_2024, rows_with
 
-SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
-LOCALITIES = pl.DataFrame(
-    {
-        "locality_id": ["450000", "450400", "450403", "450481"],
-        "name_zh": ["广西壮族自治区", "梧州市", "万秀区", "岑溪市"],
-        "name_en": ["Guangxi", "Wuzhou", "Wanxiu District", "Cenxi"],
-        "level": ["province", "city", "district", "district"],
-        "parent_id": [None, "450000", "450400", "450400"],
-        "adcode": ["450000", "450400", "450403", "450481"],
-    }
-)
-
-
-def rows(*records: dict) -> pl.LazyFrame:
-    base = {"synthetic": True, "city_id": "450400", "district_id": "450403", "street": "城东街道", "period": "2024"}
-    return pl.LazyFrame([{c: {**base, **r}.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
+rows = rows_with(**{**WANXIU_2024, "synthetic": True})
 
 
 # Wuzhou's roster: 2 communities in 2024 (and one in 2023), 613 grids, compounds 99.5 % covered.

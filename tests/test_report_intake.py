@@ -12,12 +12,12 @@ from store import read
 from store.access import Actor
 from store.db import close_database, open_database
 from store.reports import publish, withdraw
+from tests.builders import app_test
 from tests.conftest import ROOT
 from tests.report_files import TITLE, docx_bytes
 from ui.context import invalidate
 from views import report_intake as vm
 
-APP = str(ROOT / "app.py")
 LOC = pl.read_csv(ROOT / "data" / "localities.csv", infer_schema=False)
 ADMIN = Actor("admin", "administrator")
 
@@ -86,17 +86,14 @@ def test_publishing_the_review_makes_a_source_with_its_file(intake, tmp_path, bo
 
 
 # ------------------------------------------------------------------ the pages (AppTest)
-def test_the_intake_page_renders_for_an_administrator(app_env):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/report_intake.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+def test_the_intake_page_renders_for_an_administrator(open_page):
+    at = open_page("pages/report_intake.py")
     assert [t.value for t in at.title] == ["报告录入"]
     assert at.get("file_uploader")
 
 
 def _sources_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/sources.py").run()
+    at = app_test("pages/sources.py")
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -8,7 +8,7 @@ import pytest
 from store import read
 from store.access import Actor, PermissionDenied
 from store.bootstrap import bootstrap
-from store.db import StoreError, close_database, open_database
+from store.db import StoreError
 from store.reports import ReportRefused, accepted_rows, export_facts, export_facts_frame, publish, reports, withdraw
 
 TEXT = "梧州市：报告\n\n全市建成小区党支部25个，服务群众专项经费不少于10万元。"
@@ -23,12 +23,8 @@ def row(**over) -> dict:
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "r.duckdb"
-    d = open_database(path)
-    bootstrap(d)
-    yield d
-    close_database(path)
+def db(bootstrapped_copy):
+    return bootstrapped_copy
 
 
 def _facts(db) -> pl.DataFrame:

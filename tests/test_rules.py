@@ -15,7 +15,8 @@ from store import rules
 from store.cli import run
 from store.db import close_database, open_database
 from store.importer import import_file, message, validate_bytes
-from tests.localities import LOC, insert_localities
+from tests.builders import LOCALITIES as LOC
+from tests.builders import insert_localities, store_counts
 
 TABLES = ("datasets", "community_rows", "files", "localities", "facts")
 
@@ -34,12 +35,7 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 
 def counts(path: Path) -> dict[str, int]:
-    db = open_database(path)
-    try:
-        cur = db.reader()
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
-    finally:
-        close_database(path)
+    return store_counts(path, TABLES)
 
 
 @pytest.fixture(scope="module")
@@ -247,3 +243,15 @@ def test_total_rows(text: str, is_total: bool) -> None:
 def test_mask_hides_all_but_two() -> None:
     assert rules.mask("13912345678") == "*********78"
     assert "1990" not in rules.mask("450403199001011234")
+
+
+def test_the_locality_index_is_built_once_per_localities_table():
+    from store.rules import locality_index
+
+    first = locality_index(LOC)
+    assert locality_index(LOC.clone()) is first  # the same rows: the same index
+    renamed = LOC.with_columns(pl.when(pl.col("locality_id") == "450403").then(pl.lit("万秀新区"))
+                               .otherwise(pl.col("name_zh")).alias("name_zh"))
+    other = locality_index(renamed)
+    assert other is not first and other.district("450400", "万秀新区") == ["450403"]
+    assert first.district("450400", "万秀新区") == []

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from exports.story import UnknownLocality, build_story, resolve_locality
+from geo.boundaries import district_features
 from queries.compare import compare, published_note
 from queries.coverage import RATES, coverage
 from queries.funding import funding
@@ -16,6 +17,8 @@ from queries.kpis import kpis
 from queries.reconcile import reconcile
 from queries.scope import in_scope
 from tests.conftest import ROOT
+from text.indicators import number_format
+from text.numbers import interval
 
 WUZHOU, GUIGANG, CENXI = "450400", "450800", "450481"
 SYNTHETIC_ZH = "示例数据（合成）"
@@ -100,7 +103,10 @@ def test_charts_and_map_equal_the_queries(tables, wuzhou):
 
     m = wuzhou.slide("map").map
     assert m.city_adcode == WUZHOU and m.highlight is None and m.indicator == rate
-    assert m.values == pytest.approx(dict(zip(cov["district_id"], cov[rate], strict=True)))
+    # every unit of the city, keyed by its boundary feature; the units without a roster have no value
+    assert set(m.values) == {f["properties"]["adcode"] for f in district_features(WUZHOU)["features"]}
+    assert {k: v for k, v in m.values.items() if v is not None} == pytest.approx(
+        dict(zip(cov["district_id"], cov[rate], strict=True)))
 
     fund = funding(now, "district")
     chart = wuzhou.slide("funding").chart
@@ -122,6 +128,24 @@ def test_county_level_locality_maps_its_city_with_it_outlined(tables):
     assert s.slide("coverage").title.endswith("各街道排名")
 
 
+@pytest.mark.parametrize("city_id, district_id", [("441900", "441900/东莞市"), ("620200", "620200/嘉峪关市")])
+def test_an_undivided_city_is_coloured_on_its_map(tables, city_id, district_id):
+    """东莞 has no county-level units: its one district is 441900/东莞市, its boundary feature 441900."""
+    rows = tables["community_rows"]
+    here = rows.head(2).with_columns(
+        pl.lit(city_id).alias("city_id"), pl.lit(district_id).alias("district_id"), pl.lit("2025").alias("period"),
+        pl.Series("community", ["甲社区", "乙社区"]), pl.Series("compounds", [10, 30]),
+        pl.Series("compounds_with_party_org", [5, 15]), pl.Series("grids", [4, 4]),
+        pl.Series("grids_with_party_org", [4, 4]), pl.Series("property_companies", [2, 2]),
+        pl.Series("property_companies_with_party_org", [2, 2]),
+    )
+    story = build_story({**tables, "community_rows": pl.concat([rows, here])}, locality_id=city_id)
+    m = story.slide("map").map
+    assert m.indicator == "compound_coverage"  # the rate that lags: 50 % against full grid and property coverage
+    assert m.values == pytest.approx({city_id: 0.5})
+    assert set(m.values) == {f["properties"]["adcode"] for f in district_features(city_id)["features"]}
+
+
 def test_reconciliation_slide(tables, wuzhou):
     rec = reconcile(tables["facts"], tables["community_rows"].lazy(), tables["localities"]).filter(
         pl.col("locality_id") == WUZHOU
@@ -131,14 +155,31 @@ def test_reconciliation_slide(tables, wuzhou):
     contradicted = counts.filter(pl.col("verdict") == "contradicted")["count"].sum()  # 0: the samples agree
     assert f"{rec.height} 条报告数字" in slide.subtitle and f"{contradicted} 条不一致" in slide.subtitle
     assert 0 < len(slide.table.rows) <= 8
-    assert len(slide.table.columns) == 5
+    assert slide.table.columns[2] == "报告范围" and slide.table.columns[5] == "核对结果"
     # contradicted claims first; each row's verdict is the query's verdict for its first fact
     verdicts = slide.table.data["verdict"].to_list()
     assert verdicts == sorted(verdicts, key=["contradicted", "not_comparable", "consistent", "no_data"].index)
     by_fact = dict(zip(rec["fact_id"], rec["verdict"], strict=True))
     assert all(by_fact[f] == v for f, v in zip(slide.table.data["fact_id"], verdicts, strict=True))
     label = {"contradicted": "不一致", "not_comparable": "口径不可比", "consistent": "一致", "no_data": "无名册数据"}
-    assert slide.table.rows[0][4] == label[verdicts[0]]
+    assert slide.table.rows[0][5].startswith(label[verdicts[0]])
+    # each claim shows the range its wording allows, as the query gives it
+    data = slide.table.data
+    for row, low, high, indicator in zip(slide.table.rows, data["low"], data["high"], data["indicator"], strict=True):
+        assert row[2] == interval(low, high, number_format(indicator), "zh")
+
+
+def test_a_claim_that_is_not_comparable_says_why(wuzhou):
+    slide = wuzhou.slide("reconcile")
+    data = slide.table.data
+    reasons = dict(zip(data["fact_id"], data["reason"], strict=True))
+    not_comparable = [(f, row[5]) for f, row in zip(data["fact_id"], slide.table.rows, strict=True)
+                      if reasons[f] in ("unit_kind_differs", "per_differs", "period_kind_differs")]
+    assert not_comparable, "the Wuzhou reports hold claims over other periods than the roster"
+    for fact_id, cell in not_comparable:
+        assert cell.startswith("口径不可比：") and cell != "口径不可比："
+    # 17000多名 volunteers were mobilised over several years; the roster counts volunteers at a point in time
+    assert any("累计（多年）" in cell and "时点" in cell for _, cell in not_comparable)
 
 
 def test_sources_slide_lists_the_reports_behind_the_figures_shown(tables, wuzhou):

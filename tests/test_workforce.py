@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
 from queries.workforce import workforce
-from store.columns import CANONICAL
+from tests.builders import WANXIU_2024, rows_with
 
-SCHEMA = {"dataset_id": pl.Int64, "synthetic": pl.Boolean, "city_id": pl.String, "district_id": pl.String, **CANONICAL}
-
-
-def rows(*records: dict) -> pl.LazyFrame:
-    base = {"synthetic": False, "city_id": "450400", "district_id": "450403", "street": "城东街道", "period": "2024"}
-    return pl.LazyFrame([{c: {**base, **r}.get(c) for c in SCHEMA} for r in records], schema=SCHEMA)
+rows = rows_with(**WANXIU_2024)
 
 
 TWO = rows(

@@ -4,8 +4,8 @@ One module per viewing page (overview, compare, district, sources, present). Eac
 takes the store's tables (a mapping of polars frames: localities, sources, facts, datasets,
 community_rows), the choices a reader made (locality, period, indicator ...) and a language, and
 returns a frozen dataclass of ready-to-show data: worded labels, formatted numbers, small
-display frames, map values. The page in pages/ only lays it out; exports/story.py builds its
-slides from the same builders where it shows the same things (KPI cards, published figures),
+display frames, map values. The page in pages/ only lays it out; exports/story/ builds its
+slides from the same builders where it shows the same things (KPI cards, published figures, city maps),
 so a page and a slide cannot disagree.
 
 Why a layer of its own, not queries/: queries/ computes data (pure polars, LazyFrame in, one grain

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import polars as pl
 
+from queries.catalog import categories
 from queries.compare import published
 from queries.scope import locate_facts
 from text import indicators as ind
@@ -17,8 +18,8 @@ from views import Tables
 from views.names import Names
 from views.published import PublishedFigure, facts_by_id, figures
 
-# How the catalog's categories are listed in pickers and tables (the order a reader scans them).
-CATEGORY_ORDER: tuple[str, ...] = ("coverage", "services", "organisation", "funding", "workforce", "base")
+# How the catalog's categories are listed in pickers and tables (data/categories.csv's order).
+CATEGORY_ORDER: tuple[str, ...] = categories()
 
 
 def by_category(indicator_ids: Sequence[str]) -> list[str]:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from geo.boundaries import district_features, locality_point
 from queries.compare import snapshot
 from text import indicators as ind
-from ui.maps import color_domain, district_features, legend_note, locality_point  # Streamlit-free
+from ui.maps import color_domain, legend_note  # Streamlit-free
 from views.common import Context
 
 
