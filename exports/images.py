@@ -29,7 +29,7 @@ import plotly.graph_objects as go
 from exports.story import Chart, MapData, Slide, value_text
 from geo.boundaries import district_features
 from ui import charts
-from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_for, legend, text_color_on
+from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_domain, color_for, legend, text_color_on
 
 CJK_FAMILY = "Noto Sans CJK SC"
 WIDTH, HEIGHT = 1920, 1080          # presentation resolution (16:9)
@@ -184,8 +184,10 @@ def map_figure(
     features = district_features(m.city_adcode)["features"]
     if not features:
         raise ValueError(f"no boundaries for city {m.city_adcode!r}")
-    present = [v for v in m.values.values() if v is not None]
-    vmin, vmax = (min(present), max(present)) if present else (0.0, 0.0)
+    # the page's colour rule (ui.maps.color_domain), so the deck's map picture and the page agree and a
+    # 2-point gap between rates is not spread over the whole palette
+    domain = color_domain(m.values.values(), m.number_format)
+    vmin, vmax = domain or (0.0, 0.0)
     f = _formatter(m.number_format, lang)
     size = 22 if big else 13
     fig = go.Figure()
@@ -227,7 +229,7 @@ def map_figure(
         x=label_x, y=label_y, mode="text", text=label_text, showlegend=False, hoverinfo="skip",
         textfont={"size": size - 2, "color": label_colour, "family": CJK_FAMILY},
     )
-    for colour, text in legend(m.values, lambda v: value_text(m.number_format, v, lang), lang=lang):
+    for colour, text in legend(m.values, lambda v: value_text(m.number_format, v, lang), lang=lang, domain=domain):
         fig.add_scatter(
             x=[None], y=[None], mode="markers", name=text, showlegend=True,
             marker={"symbol": "square", "size": size, "color": colour, "line": {"color": OUTLINE_COLOR, "width": 1}},

@@ -163,10 +163,13 @@ def test_reconciliation_slide(tables, wuzhou):
     assert all(by_fact[f] == v for f, v in zip(slide.table.data["fact_id"], verdicts, strict=True))
     label = {"contradicted": "不一致", "not_comparable": "口径不可比", "consistent": "一致", "no_data": "无名册数据"}
     assert slide.table.rows[0][5].startswith(label[verdicts[0]])
-    # each claim shows the range its wording allows, as the query gives it
+    # each claim shows the range its wording allows, as the query gives it, open ends included (2600多:
+    # 2,600至不足2,700), worded as the sources page words it
     data = slide.table.data
-    for row, low, high, indicator in zip(slide.table.rows, data["low"], data["high"], data["indicator"], strict=True):
-        assert row[2] == interval(low, high, number_format(indicator), "zh")
+    for row, low, high, bounds, q, indicator in zip(slide.table.rows, data["low"], data["high"], data["bounds"],
+                                                    data["qualifier"], data["indicator"], strict=True):
+        assert row[2] == interval(low, high, number_format(indicator), "zh", bounds=bounds, qualifier=q)
+    assert any("不足" in row[2] for row in slide.table.rows)
 
 
 def test_a_claim_that_is_not_comparable_says_why(wuzhou):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import polars as pl
@@ -10,41 +9,16 @@ import polars as pl
 from exports.story.context import StoryContext
 from exports.story.model import Slide, Table
 from queries.reconcile import reconcile
-from text import numbers, punct
-from text.messages import catalog
+from text import facts as facts_text
+from text import punct
 
 VERDICT_ORDER: tuple[str, ...] = ("contradicted", "not_comparable", "consistent", "no_data")
 MAX_TABLE_ROWS = 8          # rows a projected table can hold at a readable size
 
 
-def _word(ctx: StoryContext, kind: str, code: str | None) -> str:
-    """A `per` or `period_kind` code in words (figures.per.year: 每年); present.per.* holds the roster's own."""
-    code = code or "total"
-    for key in (f"figures.{kind}.{code}", f"present.{kind}.{code}"):
-        if key in catalog():
-            return ctx.view.m(key)
-    return code.replace("_", " ")
-
-
 def reason_text(ctx: StoryContext, row: dict) -> str:
-    """Why a claim got its verdict, in words (data/i18n/figures.csv figures.reason.*), from queries.reconcile's
-    reason code and reason_params."""
-    p = json.loads(row["reason_params"] or "{}")
-    fmt = ctx.number_format(row["indicator"])
-    fact = ctx.view.facts_by_id.get(row["fact_id"]) or {}
-    # what each side counts: the report's own subject beside the indicator's name reads better in Chinese
-    # than the unit-kind codes, which read well enough in English
-    claim_counts = (fact.get("subject_zh") if ctx.lang == "zh" else None) or (p.get("claim_counts") or "").replace("_", " ")
-    roster_counts = ctx.label(row["indicator"]) if ctx.lang == "zh" else (p.get("roster_counts") or "").replace("_", " ")
-    return ctx.view.m(
-        f"figures.reason.{row['reason']}",
-        roster=ctx.value_text(row["indicator"], p.get("roster")),
-        interval=numbers.interval(p.get("low"), p.get("high"), fmt, ctx.lang),
-        claim_counts=claim_counts, roster_counts=roster_counts,
-        claim_per=_word(ctx, "per", p.get("claim_per")), roster_per=_word(ctx, "per", p.get("roster_per")),
-        claim_period_kind=_word(ctx, "period_kind", p.get("claim_period_kind")),
-        roster_period_kind=_word(ctx, "period_kind", p.get("roster_period_kind")),
-    )
+    """Why a claim got its verdict, in words: the sources page's own sentence (text.facts.reason)."""
+    return facts_text.reason(row["reason"], row["reason_params"], row["indicator"], row.get("qualifier"), ctx.lang)
 
 
 def _verdict_text(ctx: StoryContext, row: dict) -> str:
@@ -86,11 +60,10 @@ def reconcile_slide(ctx: StoryContext, locality_id: str) -> Slide:
         label = ctx.label(r["indicator"])
         if r["statistic"] in ("min", "max"):
             label += ctx.m(f"statistic.{r['statistic']}")
-        fmt = ctx.number_format(r["indicator"])
         rows.append((
             label,
             ctx.published_text(r["indicator"], r["claimed"], r["qualifier"]),
-            numbers.interval(r["low"], r["high"], fmt, ctx.lang),
+            facts_text.claim_interval(r["indicator"], r["low"], r["high"], r["bounds"], r["qualifier"], ctx.lang),
             punct.join_list(r["source_ids"], ctx.lang),
             ctx.value_text(r["indicator"], r["roster"]),
             _verdict_text(ctx, r),
