@@ -286,7 +286,20 @@ def run_load(url: str, pid: int | None, *, sessions: int, rounds: int, timeout: 
              deadline_seconds: float = 900.0) -> LoadResult:
     """Drive `sessions` concurrent sessions for `rounds` rounds against a running server."""
     deadline = time.monotonic() + deadline_seconds
-    return asyncio.run(_load(url, pid, sessions, rounds, timeout, deadline))
+    return _run_to_end(_load(url, pid, sessions, rounds, timeout, deadline))
+
+
+def _run_to_end(coro):
+    """asyncio.run, on a thread of its own when this thread already runs an event loop (a test process
+    whose session holds Playwright's sync browser: asyncio.run refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 # ---------------------------------------------------------------- report

@@ -51,7 +51,7 @@ or quarter (每月, 月平均, 月工资, 每季度), else person (人均), else
 figure per place per year keeps the place in `per` and says annual in `period_kind`.
 period_kind is annual for a window within one year (今年以来, 年内, 全年, even with 累计), else
 cumulative (累计, 先后, 近两年, 去年以来, 2019年以来), annual (每年, 今年, a named year such as
-2021年), point (目前, 截至, 现有, 总量) or, with none of these, point for a standing monthly or
+2021年), point (目前, 截至, 现有, 总量, 共有, 下辖) or, with none of these, point for a standing monthly or
 quarterly rate and unknown otherwise. `since` is a cumulative period's start: a
 year (2019) or a count of years before the report's own year (-1 for 去年以来 and 近两年, -2 for
 近三年); reports carry no date of their own, so the relative form is kept as written.
@@ -333,7 +333,7 @@ _YEAR = re.compile(r"每年|/年|年均")
 _CUMULATIVE = re.compile(r"累计|先后|历年|近[一二两三四五六七八九十\d]+年|去年以来|\d{4}年以来")
 _ANNUAL = re.compile(r"每年|年内|今年以来|今年|全年|/年|年均|(?<!\d)\d{4}年(?!以来|—|-)")
 _THIS_YEAR = re.compile(r"今年以来|年内|全年")
-_POINT = re.compile(r"目前|截至|截止|现有|总量|当前")
+_POINT = re.compile(r"目前|截至|截止|现有|总量|当前|共有|下辖")  # 共有/下辖: a stock ("has, in all")
 _SINCE_YEAR = re.compile(r"(\d{4})年以来")
 _SINCE_RECENT = re.compile(r"近([一二两三四五六七八九十\d]+)年")
 

@@ -96,9 +96,28 @@ _IDLE = """() => {
 }"""
 
 
+_RUNNING = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && (app.getAttribute('data-test-script-state') !== 'notRunning'
+        || !!app.querySelector('[data-stale="true"]'));
+}"""
+# How long a click may take to start its rerun: the browser sends the widget's new value over the
+# websocket, and until the server starts the run the page still says notRunning from the last one.
+RERUN_START_MS = 1_000
+
+
 def wait_app_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the script run is over and every element on screen comes from it."""
+    """Wait until the script run is over and every element on screen comes from it.
+
+    After a click or an upload the rerun may not have started yet, and the page then still looks idle
+    from the previous run: first give the rerun up to RERUN_START_MS to show itself (running, or
+    elements marked stale), then wait for idle. Where no rerun comes (a page already loaded), this
+    costs that one second at most."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    try:
+        page.wait_for_function(_RUNNING, timeout=RERUN_START_MS)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the run was over before we looked, or none came
+        pass
     page.wait_for_function(_IDLE, timeout=timeout)
 
 

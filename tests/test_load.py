@@ -30,3 +30,19 @@ def test_a_small_load_runs_clean_against_its_own_server():
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "3 sessions × 1 rounds: 12 page runs" in out.stdout and "HUNG" not in out.stdout
+
+
+def test_the_load_runs_where_an_event_loop_already_runs():
+    # the full suite holds Playwright's sync browser, which keeps a loop on the test thread: asyncio.run
+    # would refuse to nest there (it broke tests/test_serving_hang.py in a full run)
+    import asyncio
+
+    from bench.load import _run_to_end
+
+    async def answer() -> int:
+        return 42
+
+    async def inside_a_loop() -> int:
+        return _run_to_end(answer())
+
+    assert asyncio.run(inside_a_loop()) == 42

@@ -161,6 +161,9 @@ def test_per(context, per):
         ("截至目前，全市拟建项目286个", "point", ""),
         ("每月召开1次联席会议", "point", ""),
         ("全市57个社区", "unknown", ""),
+        ("全市共有街道9个", "point", ""),  # 共有: what the city has, a stock
+        ("下辖7个街道", "point", ""),
+        ("累计共有3万多名党员参与", "cumulative", ""),  # 累计 first
     ],
 )
 def test_period(context, period_kind, since):
