@@ -45,4 +45,8 @@ def test_the_load_runs_where_an_event_loop_already_runs():
     async def inside_a_loop() -> int:
         return _run_to_end(answer())
 
-    assert asyncio.run(inside_a_loop()) == 42
+    from concurrent.futures import ThreadPoolExecutor
+
+    # a thread of our own, so the outer loop is ours whatever loop the session already holds here
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result(timeout=30) == 42
