@@ -18,8 +18,10 @@ from views import overview
 CARDS_PER_ROW = 4
 
 f, code = current(), lang()
+# the map of China is every locality's: shared by period and language, not rebuilt per locality
+china = shared("overview.china", (f.period, code), lambda: overview.china_map(store_tables(), period=f.period, lang=code))
 view = shared("overview", (f, code), lambda: overview.build(store_tables(), scope_id=f.scope_id, period=f.period,
-                                                              lang=code))
+                                                              lang=code, china=china))
 st.title(view.title)
 if view.state == "empty":
     st.info(f"**{t('empty.title')}**\n\n{t('empty.body')}", icon=":material/database:")

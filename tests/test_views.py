@@ -231,3 +231,11 @@ def test_a_rate_map_is_coloured_on_a_scale_of_at_least_25_points(store):
     lo, hi = v.map.domain
     assert hi - lo >= 0.25 and lo <= min(present) and max(present) <= hi  # ... and the scale does not stretch it
     assert "percentage points a class" in v.map.scale_note
+
+
+def test_the_map_of_china_is_the_same_for_every_locality_of_a_period(store):
+    china = overview.china_map(store, period="2025", lang="zh")
+    built = overview.build(store, scope_id=WUZHOU, period="2025", lang="zh").china
+    flat = lambda m: ([(p.name, p.lon, p.lat, p.value) for p in m.points], m.title, m.caption)  # noqa: E731
+    assert flat(built) == flat(china)
+    assert overview.build(store, scope_id=TONGHUA, period="2025", lang="zh", china=china).china is china

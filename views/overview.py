@@ -164,7 +164,10 @@ class Overview:
     china: ChinaMap | None = None
 
 
-def build(tables: Tables, *, scope_id: str | None, period: str | None, lang: str) -> Overview:
+def build(tables: Tables, *, scope_id: str | None, period: str | None, lang: str,
+          china: ChinaMap | None = None) -> Overview:
+    """The overview of one locality. `china` (china_map()) is the same for every locality of a period and
+    language: the dashboard builds it once and hands it in; without it, it is built here."""
     ctx = Context(tables, lang)
     title = ctx.m("overview.title")
     if ctx.facts.is_empty() and tables["datasets"].is_empty():
@@ -196,8 +199,15 @@ def build(tables: Tables, *, scope_id: str | None, period: str | None, lang: str
     return Overview(
         state="ok", title=title, subtitle=subtitle, place=place, period=shown_period,
         synthetic=any(c.synthetic for c in shown), roster=bool(roster_cards), cards=tuple(shown), cards_note=note,
-        kpi_table=kpi_table, download_name=f"kpis_{scope_id}_{period}", china=_china(ctx, period),
+        kpi_table=kpi_table, download_name=f"kpis_{scope_id}_{period}",
+        china=china if china is not None else _china(ctx, period),
     )
+
+
+def china_map(tables: Tables, *, period: str | None, lang: str) -> ChinaMap:
+    """The map of China beside every locality's overview: each city or county with data, its compound
+    coverage in `period`. A third of an overview's cost at national scale, and no locality's own."""
+    return _china(Context(tables, lang), period)
 
 
 def _china(ctx: Context, period: str | None) -> ChinaMap:
