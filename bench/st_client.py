@@ -54,6 +54,7 @@ class Run:
     elements: int
     bytes: int
     page_not_found: bool = False
+    texts: list[str] = field(default_factory=list)  # markdown, captions and headings, as drawn
     texts: list[str] = field(default_factory=list)  # headings, markdown and captions, in order
 
     def shows(self, text: str) -> bool:
@@ -63,9 +64,10 @@ class Run:
 class StreamlitSession:
     """One browser tab's worth of protocol: connect, then run pages and change widgets."""
 
-    def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 60.0, headers: dict[str, str] | None = None) -> None:
         self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.timeout = timeout
+        self.headers = dict(headers or {})  # sent with the websocket handshake (a cookie, a proxy's header)
         self._ws: Any = None
         self.pages: dict[str, str] = {}          # url_pathname -> page_script_hash
         self.page_hash = ""
@@ -78,7 +80,7 @@ class StreamlitSession:
     async def __aenter__(self) -> StreamlitSession:
         self._ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout,
-            ping_interval=None,
+            ping_interval=None, additional_headers=self.headers or None,
         )
         return self
 
@@ -116,6 +118,7 @@ class StreamlitSession:
 
     async def _collect(self, started: float) -> Run:
         exceptions: list[str] = []
+        texts: list[str] = []
         elements = size = 0
         not_found = False
         widgets: dict[str, Widget] = {}
@@ -134,6 +137,7 @@ class StreamlitSession:
                 widgets = {}
                 exceptions = []
                 texts = []
+                texts = []
                 for p in fm.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash
                 if fm.new_session.page_script_hash:
@@ -149,6 +153,8 @@ class StreamlitSession:
                 etype = el.WhichOneof("type")
                 if etype == "exception":
                     exceptions.append(f"{el.exception.type}: {el.exception.message}")
+                elif etype in ("markdown", "heading"):
+                    texts.append(getattr(el, etype).body)
                 elif etype in ("heading", "markdown"):
                     texts.append(getattr(el, etype).body)
                 elif etype is not None:

@@ -27,6 +27,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in sbin, of
 UPSTREAM_LINE = "server app:8501 max_fails=3 fail_timeout=10s;"
 LISTEN_LINE = "listen 80;"
 ACCESS_LOG_LINE = "access_log /dev/stdout gov;"
+USER_HEADER_LINE = 'proxy_set_header X-Forwarded-User "";'
 
 
 def require_nginx() -> None:
@@ -36,11 +37,16 @@ def require_nginx() -> None:
         pytest.skip("Debian's nginx is not installed (apt-get install nginx)")
 
 
-def render(folder: Path, servers: list[str], port: int) -> Path:
-    """deploy/nginx.conf with the three machine-specific lines replaced; each must occur exactly once."""
+def render(folder: Path, servers: list[str], port: int, sso_user: str | None = None) -> Path:
+    """deploy/nginx.conf with the three machine-specific lines replaced; each must occur exactly once.
+
+    `sso_user` stands in for the sign-on's user variable in the X-Forwarded-User line (the file's
+    comment says to put `$sso_user` there)."""
     text = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
-    for line in (UPSTREAM_LINE, LISTEN_LINE, ACCESS_LOG_LINE):
+    for line in (UPSTREAM_LINE, LISTEN_LINE, ACCESS_LOG_LINE, USER_HEADER_LINE):
         assert text.count(line) == 1, f"deploy/nginx.conf no longer has exactly one {line!r}: update this test"
+    if sso_user is not None:
+        text = text.replace(USER_HEADER_LINE, f'proxy_set_header X-Forwarded-User "{sso_user}";')
     text = text.replace(UPSTREAM_LINE, "\n        ".join(f"server {s} max_fails=3 fail_timeout=10s;" for s in servers))
     text = text.replace(LISTEN_LINE, f"listen 127.0.0.1:{port};")
     text = text.replace(ACCESS_LOG_LINE, f"access_log {folder / 'access.log'} gov;")
@@ -73,9 +79,9 @@ def test_compose_matches_the_nginx_config():
 
 
 @contextmanager
-def nginx(folder: Path, servers: list[str]) -> Iterator[str]:
+def nginx(folder: Path, servers: list[str], sso_user: str | None = None) -> Iterator[str]:
     port = free_port()
-    conf = render(folder, servers, port)
+    conf = render(folder, servers, port, sso_user)
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / f"nginx-{port}.log").open("w") as log:
         proc = subprocess.Popen(nginx_args(folder, conf), stdout=log, stderr=subprocess.STDOUT)
@@ -163,3 +169,40 @@ def test_nginx_in_front_of_two_servers_on_one_store(bootstrapped_db_path, tmp_pa
     log = (folder / "access.log").read_text(encoding="utf-8")
     stream = [line for line in log.splitlines() if "/_stcore/stream" in line and f"route={clients[3]}" in line]
     assert stream and " 101 " in stream[0] and f"upstream={next(iter(seen[clients[3]]))}" in stream[0]
+
+
+@pytest.mark.slow
+def test_sign_on_header_through_the_deploy_config(bootstrapped_db_path, tmp_path):
+    """As shipped, nginx drops a browser's own X-Forwarded-User (the password form shows); with the
+    sign-on's user in that line, the dashboard signs the viewer in by the header alone."""
+    require_nginx()
+    from bench.st_client import StreamlitSession
+    from store import access
+    from tests.browser_support import streamlit_server
+    from tests.test_serving import published_store, run_async
+
+    users = tmp_path / "users.toml"
+    access.add_user(users, "victor", "viewer", "victor-viewer-pw")
+    access.add_user(users, "alice", "administrator", "alice-admin-pw")
+    env = {"GOV_USERS": str(users), "GOV_SECRET": "deploy-test-secret-" + "x" * 32,
+           "GOV_TRUSTED_USER_HEADER": "X-Forwarded-User", "GOV_TRUSTED_PROXIES": "127.0.0.1",
+           "FORWARDED_ALLOW_IPS": ""}
+    db = published_store(bootstrapped_db_path, tmp_path / "store")
+
+    async def first_run(url: str, headers: dict[str, str]):
+        async with StreamlitSession(url, timeout=120, headers=headers) as s:
+            run = await s.run(page="", query="loc=450400")
+            return run, {w.key for w in s.widgets.values()}
+
+    with streamlit_server(db, env) as app:
+        server = [app.removeprefix("http://")]
+        (tmp_path / "as_shipped").mkdir()
+        with nginx(tmp_path / "as_shipped", server) as url:
+            run, widgets = run_async(first_run(url, {"X-Forwarded-User": "alice"}), timeout=180)
+            assert "access_login_user" in widgets and not run.exceptions  # the browser's header was dropped
+        (tmp_path / "signed_on").mkdir()
+        with nginx(tmp_path / "signed_on", server, sso_user="victor") as url:
+            run, widgets = run_async(first_run(url, {"X-Forwarded-User": "alice"}), timeout=180)
+            assert "access_login_user" not in widgets and not run.exceptions
+            assert any("victor" in text for text in run.texts), run.texts  # signed in as the sign-on says
+            assert not any("alice" in text for text in run.texts)
