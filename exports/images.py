@@ -28,8 +28,8 @@ import plotly.graph_objects as go
 
 from exports.story import Chart, MapData, Slide, value_text
 from geo.boundaries import district_features
+from geo.colors import MISSING_COLOR, OUTLINE_COLOR, color_domain, color_for, legend, text_color_on
 from ui import charts
-from ui.maps import MISSING_COLOR, OUTLINE_COLOR, color_domain, color_for, legend, text_color_on
 
 CJK_FAMILY = "Noto Sans CJK SC"
 WIDTH, HEIGHT = 1920, 1080          # presentation resolution (16:9)
@@ -184,7 +184,7 @@ def map_figure(
     features = district_features(m.city_adcode)["features"]
     if not features:
         raise ValueError(f"no boundaries for city {m.city_adcode!r}")
-    # the page's colour rule (ui.maps.color_domain), so the deck's map picture and the page agree and a
+    # the page's colour rule (geo.colors.color_domain), so the deck's map picture and the page agree and a
     # 2-point gap between rates is not spread over the whole palette
     domain = color_domain(m.values.values(), m.number_format)
     vmin, vmax = domain or (0.0, 0.0)

@@ -40,3 +40,16 @@ def test_the_scan_finds_a_dataframe_operation():
 @pytest.mark.parametrize("page", VIEWING)
 def test_a_viewing_page_holds_no_dataframe_operation(page):
     assert _problems((ROOT / "pages" / page).read_text(encoding="utf-8")) == []
+
+
+def test_view_models_do_not_reach_into_the_streamlit_side():
+    # views/ sit between queries/ and ui/: they may use text/, geo/, queries/ and store/, never ui/
+    import re
+
+    offenders = [
+        f"{path.name}:{n}"
+        for path in sorted((ROOT / "views").glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.match(r"\s*(from ui[. ]|import ui\b)", line)
+    ]
+    assert offenders == []

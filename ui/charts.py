@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.maps import CATEGORICAL, MISSING_COLOR, PALETTE
+from geo.colors import CATEGORICAL, MISSING_COLOR, PALETTE
 
 if TYPE_CHECKING:
     from views.overview import Ranking

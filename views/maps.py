@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from geo.boundaries import district_features, locality_point
+from geo.colors import color_domain, legend_note
 from queries.compare import snapshot
 from text import indicators as ind
-from ui.maps import color_domain, legend_note  # Streamlit-free
 from views.common import Context
 
 
@@ -42,7 +42,7 @@ class Choropleth:
 
     @property
     def domain(self) -> tuple[float, float] | None:
-        """What the colour classes span (ui.maps.color_domain: 0–100 % steps of 5 points for rates, 0 up for
+        """What the colour classes span (geo.colors.color_domain: 0–100 % steps of 5 points for rates, 0 up for
         amounts), never just the values' own range."""
         return color_domain(self.values_by_adcode.values(), ind.number_format(self.indicator))
 
