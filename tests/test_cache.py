@@ -87,3 +87,15 @@ def test_drawn_once_per_view_and_forgotten_with_it():
     del view, first
     gc.collect()
     assert key not in cache._drawn
+
+
+def test_what_every_viewer_shares_stays_shared_when_views_are_not(monkeypatch):
+    # GOV_VIEW_CACHE_ENTRIES=0 stands for viewers who all chose different views: the sidebar's options,
+    # names and the map of China are still the same for all of them
+    from ui import cache
+
+    monkeypatch.setattr(cache, "MAX_PER_PAGE", 0)
+    monkeypatch.setattr(cache, "_pages", {})
+    assert cache.cache_for("overview").max_entries == 0
+    assert cache.cache_for("filters").max_entries == cache.COMMON_ENTRIES > 0
+    assert cache.cache_for("overview.china").max_entries == cache.COMMON_ENTRIES

@@ -24,6 +24,14 @@ T = TypeVar("T")
 # A page's distinct (choices, language) in use at once, times two data versions. GOV_VIEW_CACHE_ENTRIES
 # changes it; 0 builds every view anew (what bench.load compares against).
 MAX_PER_PAGE = int(os.environ.get("GOV_VIEW_CACHE_ENTRIES", "48"))
+# What is the same for every viewer whatever they choose (the sidebar's options, display names, the map
+# of China beside every overview, a page's pickers) is always shared: these depend on the language, the
+# period at most and the data version, so a few entries hold them all. GOV_VIEW_CACHE_ENTRIES=0 then
+# measures viewers who all chose different views, not a dashboard that forgot its own menus.
+COMMON: frozenset[str] = frozenset({
+    "focus", "filters", "names", "overview.china", "compare.options", "sources.options", "present.choices",
+})
+COMMON_ENTRIES = 32
 
 
 class SharedCache:
@@ -78,7 +86,9 @@ _pages_lock = threading.Lock()
 
 def cache_for(page: str) -> SharedCache:
     with _pages_lock:
-        return _pages.setdefault(page, SharedCache())
+        if page not in _pages:
+            _pages[page] = SharedCache(COMMON_ENTRIES if page in COMMON else MAX_PER_PAGE)
+        return _pages[page]
 
 
 def shared(page: str, params: tuple, build: Callable[[], T]) -> T:
