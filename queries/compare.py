@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import polars as pl
@@ -81,11 +83,40 @@ def definitions(indicators: Sequence[str], lang: str = "zh") -> pl.DataFrame:
     return pl.DataFrame(records, schema={c: pl.String for c in ("indicator", "name", "unit", "definition", "formula")})
 
 
+# published_values() over the same two frames gives the same frame: every view of a data version asks
+# for it (a fifth of an uncached overview at national scale is matching figures to places), and the
+# dashboard hands every view the same shared frames (ui/context.table). Remembered by identity, the
+# frames themselves kept so an id is never reused while remembered; a few entries cover two versions.
+_MEMO: OrderedDict[tuple[int, int], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = OrderedDict()
+_MEMO_ENTRIES = 4
+_memo_lock = threading.Lock()
+
+
 def published_values(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per published fact with a catalog indicator: fact_id, source_id, locality_id,
     period, indicator, qualifier, value in catalog units (a rate reported as 100 with unit %
     becomes 1.0), evidence, and the interval the wording implies in the same units: low, high
-    (null = unbounded) and bounds (which ends are closed; see figures/wording.py)."""
+    (null = unbounded) and bounds (which ends are closed; see figures/wording.py).
+
+    The result is shared between callers given the very same frames: never change it in place."""
+    if not (isinstance(facts, pl.DataFrame) and isinstance(localities, pl.DataFrame)):
+        return _published_values(facts, localities)
+    key = (id(facts), id(localities))
+    with _memo_lock:
+        hit = _MEMO.get(key)
+        if hit is not None and hit[0] is facts and hit[1] is localities:
+            _MEMO.move_to_end(key)
+            return hit[2]
+    out = _published_values(facts, localities)
+    with _memo_lock:
+        _MEMO[key] = (facts, localities, out)
+        while len(_MEMO) > _MEMO_ENTRIES:
+            _MEMO.popitem(last=False)
+    return out
+
+
+def _published_values(facts: pl.DataFrame | pl.LazyFrame, localities: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """published_values(), computed."""
     from queries.reconcile import with_intervals  # reconcile builds on this module
 
     facts = facts.collect() if isinstance(facts, pl.LazyFrame) else facts

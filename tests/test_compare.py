@@ -338,3 +338,13 @@ def test_published_merge_joins_reports_that_state_the_same_figure_and_keeps_disa
         ("compounds_with_party_org", ["F3"], ["S1"], 201.0),
         ("compounds_with_party_org", ["F4"], ["S2"], 543.0),
     ]
+
+
+def test_published_values_over_the_same_frames_are_computed_once(tables):
+    from queries.compare import published_values
+
+    first = published_values(tables["facts"], tables["localities"])
+    assert published_values(tables["facts"], tables["localities"]) is first
+    copy = tables["facts"].clone()  # another frame, even with the same rows, is computed for itself
+    again = published_values(copy, tables["localities"])
+    assert again is not first and again.equals(first)
