@@ -108,13 +108,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, *, log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run serve.py` on `db`, on a free loopback port: yields (url, pid). Stopped with
-    SIGTERM, and SIGKILL if it does not go (a server hung in polars ignores SIGTERM)."""
-    port = free_port()
+def serve(db: Path, *, log: Path | None = None, env: dict[str, str] | None = None, script: str = "serve.py",
+          port: int | None = None, grace: float = 10.0) -> Iterator[tuple[str, int]]:
+    """`streamlit run serve.py` (or `script`) on `db`, on `port` or a free loopback port: yields (url, pid).
+    Stopped with SIGTERM, and SIGKILL after `grace` s (a server hung in polars ignores SIGTERM).
+    The browser tests serve through this too (tests/browser_support.streamlit_server)."""
+    port = port or free_port()
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**os.environ, "GOV_DB": str(db), **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
@@ -130,7 +132,7 @@ def serve(db: Path, *, log: Path | None = None, env: dict[str, str] | None = Non
             time.sleep(0.3)
         yield url, proc.pid
     finally:
-        stop(proc)
+        stop(proc, grace)
         if log:
             out.close()  # type: ignore[union-attr]
 
@@ -286,10 +288,10 @@ def run_load(url: str, pid: int | None, *, sessions: int, rounds: int, timeout: 
              deadline_seconds: float = 900.0) -> LoadResult:
     """Drive `sessions` concurrent sessions for `rounds` rounds against a running server."""
     deadline = time.monotonic() + deadline_seconds
-    return _run_to_end(_load(url, pid, sessions, rounds, timeout, deadline))
+    return run_to_end(_load(url, pid, sessions, rounds, timeout, deadline))
 
 
-def _run_to_end(coro):
+def run_to_end(coro):
     """asyncio.run, on a thread of its own when this thread already runs an event loop (a test process
     whose session holds Playwright's sync browser: asyncio.run refuses to nest)."""
     try:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from bench.load import free_port, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -37,52 +34,15 @@ def require_chromium() -> None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not become healthy in {timeout}s")
-
-
 @contextmanager
 def streamlit_server(db_path: Path, extra_env: dict[str, str] | None = None, script: str = "serve.py") -> Iterator[str]:
-    """Serve the dashboard exactly as the README's first command does (`streamlit run serve.py`, or `script`), on a free loopback port."""
+    """Serve the dashboard exactly as the README's first command does (`streamlit run serve.py`, or `script`),
+    on a free loopback port, logging to artifacts/streamlit-<port>.log (bench.load.serve does the work)."""
     port = free_port()
-    env = {**os.environ, "GOV_DB": str(db_path), **(extra_env or {})}
-    log = (ARTIFACTS / f"streamlit-{port}.log")
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serve(db_path, log=ARTIFACTS / f"streamlit-{port}.log", env=extra_env, script=script, port=port,
+               grace=15.0) as (url, _pid):
+        yield url
 
 
 # Streamlit's frontend says how the script stands on the app's root (data-test-script-state: running,

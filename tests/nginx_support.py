@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.load import stop
 from tests.browser_support import free_port
 
 TEMPLATE = Path(__file__).with_name("nginx") / "sso.conf.template"
@@ -68,10 +69,5 @@ def nginx_proxy(upstream: str, users: dict[str, str], workdir: Path) -> Iterator
         _wait_listening(open_port, proc)
         yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{open_port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 10.0)
         log.close()

@@ -64,7 +64,7 @@ def _drawn_share(page) -> float:
 
     png = page.locator(DECK_CANVAS).first.screenshot()
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    pixels = list(img.getdata())
+    pixels = list(img.get_flattened_data())
     background = max(set(pixels[:: max(len(pixels) // 5000, 1)]), key=pixels.count)
     return sum(1 for p in pixels if p != background) / len(pixels)
 

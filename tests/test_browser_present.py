@@ -26,9 +26,10 @@ def test_slides_step_forward_and_back_with_the_number_in_the_url(server, page):
     wait_app_idle(page)
     page.get_by_role("heading", name="贵港市：党建引领城市基层治理").wait_for()
     assert "slide=1" in page.url
-    # no sidebar on a projector, but a way back
-    assert page.locator('[data-testid="stSidebar"]').is_hidden()
-    assert page.locator('[data-testid="stExpandSidebarButton"]').is_hidden()
+    # no sidebar on a projector, but a way back. The projector style is a style-only st.html, which
+    # Streamlit draws in its event container, on a busy machine after the heading: wait, bounded.
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=10_000)
+    page.locator('[data-testid="stExpandSidebarButton"]').wait_for(state="hidden", timeout=10_000)
     page.get_by_role("link", name="退出演示").wait_for()
     page.get_by_text("示例数据（合成）").first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -61,7 +62,7 @@ def test_a_link_opens_a_chart_slide(server, page):
     wait_app_idle(page)
     page.get_by_role("heading", name="物业企业党组织覆盖率：各区县排名").wait_for()
     page.locator(".js-plotly-plot .main-svg").first.wait_for()  # plotly has drawn the chart
-    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=10_000)
     shot(page, "present-slide4-chart")
 
 

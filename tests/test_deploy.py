@@ -7,9 +7,7 @@ line (one line per loopback app server), the listen line (a free loopback port) 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -20,21 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.load import stop
 from tests.browser_support import ARTIFACTS, ROOT, free_port
+from tests.nginx_support import NGINX, require_nginx
 
 DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in sbin, often off a user's PATH
 UPSTREAM_LINE = "server app:8501 max_fails=3 fail_timeout=10s;"
 LISTEN_LINE = "listen 80;"
 ACCESS_LOG_LINE = "access_log /dev/stdout gov;"
 USER_HEADER_LINE = 'proxy_set_header X-Forwarded-User "";'
-
-
-def require_nginx() -> None:
-    if not Path(NGINX).exists():
-        if os.environ.get("CI"):
-            pytest.fail("nginx is not installed; scripts/test.sh installs it with apt-get")
-        pytest.skip("Debian's nginx is not installed (apt-get install nginx)")
 
 
 def render(folder: Path, servers: list[str], port: int, sso_user: str | None = None) -> Path:
@@ -100,12 +92,7 @@ def nginx(folder: Path, servers: list[str], sso_user: str | None = None) -> Iter
                 time.sleep(0.2)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 15.0)
 
 
 def get(url: str, cookie: str | None = None) -> tuple[str, str | None]:

@@ -21,15 +21,9 @@ LANG = "en"
 
 
 @pytest.fixture(scope="module")
-def store(bootstrapped_db_path):
-    from store import read
-    from store.db import open_database
-
-    cur = open_database(bootstrapped_db_path).reader()
-    try:
-        return {n: getattr(read, n)(cur) for n in ("localities", "sources", "facts", "datasets", "community_rows")}
-    finally:
-        cur.close()
+def store(tables):
+    """The bootstrapped store's tables (conftest's session-wide `tables`), by the name these tests use."""
+    return tables
 
 
 @pytest.fixture(scope="module")

@@ -37,13 +37,13 @@ def test_the_load_runs_where_an_event_loop_already_runs():
     # would refuse to nest there (it broke tests/test_serving_hang.py in a full run)
     import asyncio
 
-    from bench.load import _run_to_end
+    from bench.load import run_to_end
 
     async def answer() -> int:
         return 42
 
     async def inside_a_loop() -> int:
-        return _run_to_end(answer())
+        return run_to_end(answer())
 
     from concurrent.futures import ThreadPoolExecutor
 

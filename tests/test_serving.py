@@ -17,12 +17,12 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from bench.load import run_to_end
 from bench.st_client import StreamlitSession
 from store.backup import verify_backup
 from store.db import close_database, open_database
@@ -84,10 +84,9 @@ async def cli(*args: str) -> tuple[int, str]:
 
 
 def run_async(coro, timeout: float = DEADLINE):
-    """Run a coroutine to its end on a thread of its own: Playwright's sync API (the session's browser
-    fixture) may hold an event loop on this thread already."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout=timeout)).result()
+    """Run a coroutine to its end within `timeout` s (bench.load.run_to_end: on a thread of its own when
+    Playwright's sync API, the session's browser fixture, holds an event loop on this thread)."""
+    return run_to_end(asyncio.wait_for(coro, timeout=timeout))
 
 
 def published_store(bootstrapped_db_path: Path, folder: Path) -> Path:

@@ -12,15 +12,9 @@ WUZHOU, TONGHUA, GUIGANG, CENXI = "450400", "220500", "450800", "450481"
 
 
 @pytest.fixture(scope="module")
-def store(bootstrapped_db_path):
-    from store import read
-    from store.db import open_database
-
-    cur = open_database(bootstrapped_db_path).reader()
-    try:
-        return {n: getattr(read, n)(cur) for n in ("localities", "sources", "facts", "datasets", "community_rows")}
-    finally:
-        cur.close()
+def store(tables):
+    """The bootstrapped store's tables (conftest's session-wide `tables`), by the name these tests use."""
+    return tables
 
 
 def test_overview_cards_carry_roster_values_and_the_reports_figures(store):
