@@ -19,6 +19,9 @@ Not figures, counted by kind in `Extraction.excluded`:
 - repeated: the same figure in the same sentence again (a web page or a layout that prints a passage twice).
 A number the text also states as a measurement outside the slogan is a candidate there.
 
+A change (覆盖率由78.5%提升到96%以上): the new value carries the indicator; the old one is a candidate
+marked （原值） with no indicator, dated only by a year of its own (从2020年的…), and with lower confidence.
+
 Locality: the nearest place named before the figure in its paragraph (a list of places, 港北区、港南区,
 names none of them alone); else the place a heading above names; else the report's main place, which
 its title, byline or first paragraph names. 全市, 全区, 全县 point to the place of that kind in scope.
@@ -212,9 +215,10 @@ class Extractor:
             except (ValueError, ArithmeticError):  # a numeral no rule reads: skip the sentence, never fail the report
                 continue
             quotes = [(a - s0, b - s0, o) for a, b, o in p.quotes if a < s1 and b > s0]
+            pairs = sentences.changes(sentence, readings)
             year = None
             kept = out._seen.setdefault(key, [])
-            for r in readings:
+            for i, r in enumerate(readings):
                 c0, c1 = sentences.clause(sentence, r.start, r.end)
                 context = sentence[:c1]
                 kind = exclusion(sentence, r, s0 == 0, quotes, context)
@@ -225,13 +229,16 @@ class Extractor:
                     out.excluded[kind] += 1
                     out.skipped.append((kind, r.text, p.offsets[s0 + r.start]))
                     continue
+                change = pairs.get(i)
+                partner = readings[change.partner] if change else None
                 out.candidates.append(self._candidate(p, doc, sentence, s0, r, (c0, c1), context, resolved,
-                                                      section, main, year, source_id))
+                                                      section, main, year, source_id, change, partner))
                 kept.append(len(out.candidates) - 1)
 
     def _candidate(self, p: Paragraph, doc: Document, sentence: str, s0: int, r: Reading, clause: tuple[int, int],
                    context: str, resolved: list[tuple[Mention, Place]], section: Place | None, main: Place | None,
-                   year: str | None, source_id: str) -> dict:
+                   year: str | None, source_id: str, change: sentences.Change | None = None,
+                   partner: Reading | None = None) -> dict:
         c0, c1 = clause
         unit, fig_end = r.unit, r.end
         follow = sentence[r.end:r.end + 3]
@@ -254,9 +261,22 @@ class Extractor:
             reach = max((m.start() for m in re.finditer("至少|不少于|不低于|最少|不超过|最多|不到|不足|少于|超过", sentence[c0:r.start])), default=None)
             if reach is not None:
                 ev0 = min(ev0, c0 + reach)
+        if change is not None and partner is not None:
+            # 覆盖率由78.5%提升到96%: both figures are about the noun before 由; the evidence shows the change whole
+            a, b = sentences.noun_before(sentence, change.from_at, c0)
+            noun = "" if sentences.TIME_SPAN.search(sentence[a:b]) else (sentence[a:b] or noun)
+            ev0, ev1 = (a if b > a else change.from_at), max(fig_end, partner.end)
         ev0 = max(ev0, ev1 - MAX_EVIDENCE)
         match = fterms.match(sentence[c0:c1], r.start - c0, fig_end - c0, unit, per, sentence=sentence,
                              terms=self.terms, catalog=self.catalog)
+        if change is not None and partner is not None and not match.indicator:
+            # the new value stands after the verb, far from the noun: match it where the old value stands
+            match = fterms.match(sentence[c0:c1], partner.start - c0, partner.end - c0, unit, per,
+                                 sentence=sentence, terms=self.terms, catalog=self.catalog)
+        if change is not None and change.role == "old":
+            # an earlier value: not the indicator's figure now (its period is only what 由/从 names)
+            match = fterms.Match("", match.theme, match.term, match.term_start)
+            year = year if year and year in sentence[change.from_at:r.start] else None
         if match.term and not noun:
             noun = match.term
         place, place_conf = self._locality(p, s0 + r.start, s0, resolved, section, main)
@@ -273,6 +293,8 @@ class Extractor:
             conf -= 0.1
         if r.value == 1 and r.form == "exact":
             conf -= 0.1
+        if change is not None and change.role == "old":
+            conf -= 0.0 if year else 0.1  # an earlier value with no year: the reviewer must date it
         conf = round(max(0.05, min(0.99, conf * (0.85 + 0.15 * place_conf))), 2)
         return {
             "fact_id": "",
@@ -295,7 +317,7 @@ class Extractor:
             "since": since,
             "counts": counts,
             "theme": match.theme or "",
-            "subject_zh": noun.strip("（）() "),
+            "subject_zh": noun.strip("（）() ") + ("（原值）" if change is not None and change.role == "old" and noun.strip("（）() ") else ""),
             "offset": offset,
             "confidence": conf,
             "context": doc.text[ctx_start:ctx_end].replace("\n", "").strip(),

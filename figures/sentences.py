@@ -281,3 +281,42 @@ def noun_before(s: str, start: int, floor: int) -> tuple[int, int]:
             break
         i -= 1
     return i, j
+
+
+# ------------------------------------------------------------------------------------------ a change from one value to another
+# 由78.5%提升到96%以上, 从2020年的1.2万人增加到2024年的1.5万多人: the second figure is the value now, the
+# first an earlier one. Between them a verb of change and 到/至/为 (or 增至, 降至), perhaps the later year.
+_CHANGE_FROM = re.compile(r"(?:由|从)(?:\d{4}年(?:底|末|初)?的?|[^，,；;。\d]{0,4}?的)?$")
+_CHANGE_LINK = re.compile(
+    r"^[^，,；;。\d]{0,2}?(?:提升|提高|增加|增长|上升|扩大|跃升|攀升|下降|减少|降低|缩短|压缩|压减|缩减|增|升|降|变)(?:到|至|为)"
+    r"(?:\d{4}年(?:底|末)?的?|[^，,；;。\d]{0,4}?的)?$"
+)
+
+
+# 五年间, 近两年来, 短短三年里: a span of time before 由, not what changed
+TIME_SPAN = re.compile(r"[\d〇零一二两三四五六七八九十]+个?(?:年|月|季度)(?:间|来|内|里|中|以来)?$")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure of a from-to pair: its role ('old' or 'new'), the other figure, and where 由/从 stands."""
+
+    role: str
+    partner: int  # index of the other reading in the sentence's readings
+    from_at: int  # position of 由 or 从 in the sentence
+
+
+def changes(sentence: str, readings: list[Reading]) -> dict[int, Change]:
+    """The from-to pairs among a sentence's readings, by reading index (dates between them are skipped)."""
+    out: dict[int, Change] = {}
+    figures = [i for i, r in enumerate(readings) if not (r.unit == "年" and r.upper is None and r.value >= 1900)]
+    for a, b in zip(figures, figures[1:]):
+        old, new = readings[a], readings[b]
+        if a in out or not _CHANGE_LINK.match(sentence[old.end:new.start]):
+            continue
+        head = _CHANGE_FROM.search(sentence, max(0, old.start - 8), old.start)
+        if head is None:
+            continue
+        out[a] = Change("old", b, head.start())
+        out[b] = Change("new", a, head.start())
+    return out

@@ -287,3 +287,34 @@ def test_confidence_is_between_zero_and_one_and_lower_for_a_bare_number(ex):
     conf = {c["value"]: c["confidence"] for c in result.candidates}
     assert all(0 <= v <= 1 for v in conf.values())
     assert conf["365"] < conf["25"]
+
+
+# sentence, old value, new value, the new value's indicator, the old value's period
+CHANGES = [
+    ("全市小区党组织覆盖率由78.5%提升到96%以上。", "78.5", "96", "compound_coverage", ""),
+    ("小区党组织覆盖率从2020年的78.5%提高到2024年的96%以上。", "78.5", "96", "compound_coverage", "2020"),
+    ("2024年，建成小区党支部由120个增至200个。", "120", "200", "compound_party_branches", ""),
+    ("中心城区常住人口在短短五年间由12.02万人增加到20.56万人。", "120200", "205600", "residents", ""),
+]
+
+
+@pytest.mark.parametrize(("sentence", "old", "new", "indicator", "old_period"), CHANGES)
+def test_a_change_gives_the_indicator_to_the_new_value_and_dates_the_old_only_by_its_own_year(
+        ex, sentence, old, new, indicator, old_period):
+    found = {c["value"]: c for c in ex.extract(doc(sentence)).candidates}
+    assert found[new]["indicator"] == indicator
+    assert found[old]["indicator"] == ""  # an earlier value is not the indicator's figure now
+    assert found[old]["period"] == old_period
+    assert found[old]["subject_zh"].endswith("（原值）")
+    assert found[old]["confidence"] < found[new]["confidence"]
+
+
+def test_a_change_shows_both_values_in_the_evidence_and_names_what_changed_not_the_time_span(ex):
+    found = {c["value"]: c for c in ex.extract(doc("常住人口在五年间由12.02万人增加到20.56万人。")).candidates}
+    assert all("由12.02万人增加到20.56万人" in c["evidence"] for c in found.values())
+    assert found["205600"]["subject_zh"] == "常住人口"
+
+
+def test_two_figures_without_a_verb_of_change_between_them_are_no_change(ex):
+    found = {c["value"]: c for c in ex.extract(doc("由党员120名组成志愿队，服务群众200人次。")).candidates}
+    assert not found["120"]["subject_zh"].endswith("（原值）")
