@@ -317,7 +317,7 @@ class Extractor:
             "since": since,
             "counts": counts,
             "theme": match.theme or "",
-            "subject_zh": noun.strip("（）() ") + ("（原值）" if change is not None and change.role == "old" and noun.strip("（）() ") else ""),
+            "subject_zh": _subject(noun, old_value=change is not None and change.role == "old"),
             "offset": offset,
             "confidence": conf,
             "context": doc.text[ctx_start:ctx_end].replace("\n", "").strip(),
@@ -343,6 +343,17 @@ class Extractor:
             start, end = offs[fig_a], offs[fig_b - 1] + 1
             text = doc.text[start:end]
         return re.sub(r"\s+", "", text) if "\n" in text else text, start
+
+
+def _subject(noun: str, *, old_value: bool) -> str:
+    """The noun as a subject: brackets it does not close or open trimmed (小区党支部（或联合党支部） keeps its aside)."""
+    out = noun.strip(" ")
+    while out and out[-1] in "）)" and out.count("（") + out.count("(") < out.count("）") + out.count(")"):
+        out = out[:-1]
+    while out and out[0] in "（(" and out.count("（") + out.count("(") > out.count("）") + out.count(")"):
+        out = out[1:]
+    out = out.lstrip("）)").rstrip("（(")
+    return f"{out}（原值）" if old_value and out else out
 
 
 _DEFAULT: dict[int, Extractor] = {}

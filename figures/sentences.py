@@ -264,6 +264,9 @@ def noun_after(s: str, end: int) -> tuple[int, int]:
     return end, i
 
 
+_ASIDE_AT_END = re.compile(r"[（(][^（）()]{0,12}[）)]$")
+
+
 def noun_before(s: str, start: int, floor: int) -> tuple[int, int]:
     """The noun right before a figure (建立各类党组织960个 → 各类党组织), without the words that link it to
     the number (达, 共, 为) and without the verb before it; 10 characters at most."""
@@ -273,7 +276,8 @@ def noun_before(s: str, start: int, floor: int) -> tuple[int, int]:
             j -= len(link)
             break
     i = j
-    lower = max(floor, j - 10)
+    aside = _ASIDE_AT_END.search(s, floor, j)  # 小区党支部（或联合党支部）: the aside does not count toward the 10
+    lower = max(floor, j - 10 - (len(aside.group(0)) if aside else 0))
     while i > lower and (_is_cjk(s[i - 1]) or s[i - 1] in "（）()"):
         if s[i - 1] in "的在和与及到对为由是将把从向":
             break

@@ -33,6 +33,7 @@ MEASURE_COUNTS = {"批": "batches", "批次": "batches", "支": "teams"}
 DURATION_UNITS = frozenset({"年", "个月", "月", "周", "天", "日", "小时", "分钟", "学时", "季度"})
 # Near enough for a term to name what a figure counts (characters between them).
 MAX_GAP = 8
+_ASIDE = re.compile(r"[（(][^（）()]{0,12}[）)]")
 THEME_OF_UNIT_KIND = {"yuan": "funding", "m2": "workforce", "class_hours": "workforce"}
 
 
@@ -118,7 +119,8 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
                 continue
             if any(s >= a and e <= b for a, b in taken):
                 continue
-            gap = s - end if s >= end else start - e
+            between = clause[end:s] if s >= end else clause[e:start]
+            gap = len(_ASIDE.sub("", between))  # 小区党支部（或联合党支部）201个: an aside in brackets is no distance
             if gap > MAX_GAP:
                 continue
             taken.append((s, e))

@@ -318,3 +318,16 @@ def test_a_change_shows_both_values_in_the_evidence_and_names_what_changed_not_t
 def test_two_figures_without_a_verb_of_change_between_them_are_no_change(ex):
     found = {c["value"]: c for c in ex.extract(doc("由党员120名组成志愿队，服务群众200人次。")).candidates}
     assert not found["120"]["subject_zh"].endswith("（原值）")
+
+
+def test_an_aside_in_brackets_between_term_and_figure_is_no_distance_and_stays_in_the_subject(ex):
+    c = only(ex, "共组建小区党支部（或联合党支部）201个。")
+    assert c["indicator"] == "compound_party_branches"
+    assert c["subject_zh"] == "小区党支部（或联合党支部）"
+
+
+@pytest.mark.parametrize(("noun", "subject"), [("（小区", "小区"), ("小区）", "小区"), ("（社区）工作者", "（社区）工作者"), ("）党员（", "党员")])
+def test_subject_trims_only_brackets_it_does_not_close(noun, subject):
+    from figures.extract import _subject
+
+    assert _subject(noun, old_value=False) == subject
