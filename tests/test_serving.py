@@ -47,6 +47,25 @@ class Seen:
     errors: list[str] = field(default_factory=list)
 
 
+def waiting_for(lock_file: Path, n: int, timeout: float) -> set[int]:
+    """The other processes that hold `lock_file` open (a writer waiting for the lock we hold), once there are n."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    target = str(lock_file.resolve())
+    while True:
+        found = set()
+        for proc in psutil.process_iter():
+            try:
+                if proc.pid != os.getpid() and any(f.path == target for f in proc.open_files()):
+                    found.add(proc.pid)
+            except (psutil.Error, OSError):
+                continue  # gone, or not ours to look at
+        if len(found) >= n or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 async def browse(url: str, seen: Seen, stop: asyncio.Event, label: str) -> None:
     """A viewer going round the pages until told to stop."""
     try:
@@ -243,7 +262,8 @@ def test_import_page_of_one_server_and_a_cli_import_serialise_and_the_other_serv
             cli_import = subprocess.Popen([sys.executable, "-m", "store", "import", str(roster), "--db", str(db)],
                                           cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             page.get_by_role("button", name="确认导入").click()
-            time.sleep(3)  # both are waiting for the lock now
+            waiting = waiting_for(lock.path, 2, timeout=60)  # the page's server and the CLI both wait for the lock now
+            assert cli_import.pid in waiting and len(waiting) >= 2, waiting
             assert cli_import.poll() is None
         finally:
             lock.release()
