@@ -104,7 +104,7 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
 
     The nearest term wins (a term right after the measure word first: 451个小区), and among the
     indicators a term may name, the first whose `requires` words stand in the clause (or sentence)
-    and whose unit and denominator agree. The nearest two terms are tried; a theme-only term
+    and whose unit and denominator agree; rows with `requires` are tried before rows without. The nearest two terms are tried; a theme-only term
     in between stops the search.
     """
     terms = load_terms() if terms is None else terms
@@ -129,7 +129,8 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
     found.sort()
     theme = ""
     for tried, (_, _, pos, text) in enumerate(found[:2]):
-        rows = [t for t in terms if t.term == text]
+        # a row whose `requires` words stand here is more specific than one with none (社区工作者 after 选聘)
+        rows = sorted((t for t in terms if t.term == text), key=lambda t: not t.requires)
         for t in rows:
             if not t.indicator:
                 continue

@@ -261,12 +261,22 @@ def test_localities_without_a_kind_column_are_read_by_the_names_suffix():
         ("建立各类社区党组织960个。", ""),  # 社区党组织 is not a count of 社区
         ("陈杨寨街道建成党群服务中心15个。", ""),  # centres, not streets: the place's own 街道 lends nothing
         ("党群服务中心面积达到5000平方米。", "service_center_area_m2"),
+        ("公开选聘社区工作者397名。", "workers_recruited"),  # a row whose requires words stand here comes first
+        ("全市有社区工作者500名。", "workers"),
+        ("全市有物业企业120家。", "property_companies"),
+        ("建立服务小分队212支。", "volunteer_teams"),
     ],
 )
 def test_indicator_whose_term_and_unit_agree(ex, sentence, indicator):
     c = only(ex, sentence)
     assert c["indicator"] == indicator
     assert c["theme"]
+
+
+def test_companies_a_party_organisation_covers_are_not_all_companies(ex):
+    found = {c["value"]: c for c in ex.extract(doc("指导建立物业企业党组织25个，覆盖物业企业57家。")).candidates}
+    assert found["25"]["indicator"] == "property_party_orgs"
+    assert found["57"]["indicator"] == "property_companies_with_party_org"
 
 
 def test_subject_in_english_only_where_the_catalog_knows_it(ex):
