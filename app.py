@@ -6,11 +6,12 @@ from store.access import Permission
 from ui.auth import gate, nav_position, page_visibility
 from ui.filters import sidebar_filters
 from ui.i18n import language_switch, t
-from ui.shell import PAGE_ICON, running_shell
+from ui.shell import PAGE_ICON, running_shell, sidebar_state
 
 # The icon is a file served by the app itself: a ":material/…" page icon makes the browser fetch
 # the favicon from fonts.gstatic.com (nav and element icons use the font Streamlit bundles).
-st.set_page_config(page_title="党建引领基层治理 · Grassroots governance", page_icon=PAGE_ICON, layout="wide")
+st.set_page_config(page_title="党建引领基层治理 · Grassroots governance", page_icon=PAGE_ICON, layout="wide",
+                   initial_sidebar_state=sidebar_state())
 
 language_switch()
 

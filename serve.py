@@ -8,5 +8,7 @@ for GOV_SESSION_HOURS. `streamlit run app.py` still works; a sign-in then lasts 
 import streamlit as st
 
 from ui.auth_routes import routes
+from ui.shell import navigation_only
 
+navigation_only()  # a deep link (/present) runs app.py from the first session on, never pages/present.py alone
 app = st.App("app.py", routes=routes())

@@ -27,12 +27,13 @@ CHART_HEIGHT = 600
 MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+-.!|~$")
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
-# Projector theme: near-black on white, big type, the sidebar and its controls hidden.
+# Projector theme: near-black on white, big type, the sidebar, its controls and the header hidden (the header
+# would lie over the exit link once the sidebar starts collapsed: see ui.shell.sidebar_state).
 st.html(
     """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"] { display: none !important; }
+[data-testid="stSidebarCollapseButton"], [data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 3rem 2rem 3rem !important; }
 .stApp { background: #FFFFFF; color: #141414; }
 .st-key-present_toolbar { border-bottom: 2px solid #0072B2; padding-bottom: .4rem; }

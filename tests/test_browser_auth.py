@@ -63,7 +63,8 @@ def _context(browser, **kw):
 def _open(page, url: str) -> None:
     """Open a URL and wait for the gate's verdict: the sign-in form, a refusal, or someone signed in.
 
-    (A deep link to a fresh server first runs the page alone, Streamlit's pages/ relic, then app.py: see ui.shell.)
+    (Under `streamlit run app.py`, a deep link to a fresh server first runs the page alone, Streamlit's pages/ relic,
+    then app.py; serve.py turns the relic off: see ui.shell.)
     """
     page.goto(url)
     wait_app_idle(page)

@@ -21,6 +21,29 @@ def heading(page) -> str:
     return page.locator('[data-testid="stHeading"] h1').first.inner_text().strip()
 
 
+# Counts the animation frames in which the sidebar is on screen.
+SIDEBAR_FRAMES = """
+window.__sidebarFrames = 0;
+(function tick() {
+  const e = document.querySelector('[data-testid="stSidebar"]');
+  if (e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 0) window.__sidebarFrames++;
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def test_a_projector_never_shows_the_sidebar_not_even_while_loading_and_leaving_brings_it_back(server, page):
+    # first in the module: the server's first page load is the one that used to flash the sidebar
+    page.add_init_script(SIDEBAR_FRAMES)
+    page.goto(f"{server}/present?loc=450800")
+    page.get_by_role("heading", name="贵港市：党建引领城市基层治理").wait_for()
+    wait_app_idle(page)
+    assert page.evaluate("window.__sidebarFrames") == 0
+    page.get_by_role("link", name="退出演示").click()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=15_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.wait_for()  # the filters are back
+
+
 def test_slides_step_forward_and_back_with_the_number_in_the_url(server, page):
     page.goto(f"{server}/present?loc=450800")
     wait_app_idle(page)
