@@ -293,8 +293,8 @@ class Extractor:
             conf -= 0.1
         if r.value == 1 and r.form == "exact":
             conf -= 0.1
-        if change is not None and change.role == "old":
-            conf -= 0.0 if year else 0.1  # an earlier value with no year: the reviewer must date it
+        if change is not None and change.role == "old" and not year:
+            conf -= 0.1  # an earlier value with no year: the reviewer must date it
         conf = round(max(0.05, min(0.99, conf * (0.85 + 0.15 * place_conf))), 2)
         return {
             "fact_id": "",
