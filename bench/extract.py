@@ -7,7 +7,9 @@ lie in the candidate's sentence). Greedy, largest overlap first.
 
 - recall: matched facts / facts; precision: matched candidates / candidates;
 - qualifier agreement: matched pairs with the same qualifier; locality agreement: the same locality
-  name; indicator agreement: among pairs whose fact names an indicator, the same indicator.
+  name; indicator agreement: among pairs whose fact names an indicator, the same indicator;
+  indicator where none: among pairs whose fact names none, the candidates that name one (a figure
+  a reviewer would have to un-tag).
 
 Speed: the five seed reports concatenated until the text holds PAGE_CHARS × pages characters (a
 printed A4 page of Chinese running text holds about 1,000–1,500 characters), written as TXT, DOCX,
@@ -108,7 +110,7 @@ def score(seeds: Path = SEEDS, *, show: bool = False) -> dict:
     ex = Extractor(load_localities())
     rows = []
     totals = {"facts": 0, "candidates": 0, "matched": 0, "qualifier": 0, "locality": 0, "ind_pairs": 0, "indicator": 0,
-              "seconds": 0.0}
+              "seconds": 0.0, "none_pairs": 0, "ind_where_none": 0}
     excluded: dict[str, int] = {}
     for s in sources.iter_rows(named=True):
         path = seeds / s["file"]
@@ -121,13 +123,17 @@ def score(seeds: Path = SEEDS, *, show: bool = False) -> dict:
         loc = sum(c["locality"] == f["locality"] for c, f in pairs)
         ind = [(c, f) for c, f in pairs if f["indicator"]]
         ind_ok = sum(c["indicator"] == f["indicator"] for c, f in ind)
+        untagged = [(c, f) for c, f in pairs if not f["indicator"]]
+        tagged = sum(bool(c["indicator"]) for c, _ in untagged)
         rows.append((s["source_id"], len(fs), len(cands), len(pairs), q, loc, len(ind), ind_ok, result.seconds,
-                     result.main_place.name if result.main_place else "—"))
+                     result.main_place.name if result.main_place else "—", len(untagged), tagged))
         for k, v in result.excluded.items():
             excluded[k] = excluded.get(k, 0) + v
         for key, val in zip(("facts", "candidates", "matched", "qualifier", "locality", "ind_pairs", "indicator", "seconds"),
                             rows[-1][1:9], strict=True):
             totals[key] += val
+        totals["none_pairs"] += len(untagged)
+        totals["ind_where_none"] += tagged
         if show:
             got_f = {id(f) for _, f in pairs}
             got_c = {id(c) for c, _ in pairs}
@@ -142,6 +148,8 @@ def score(seeds: Path = SEEDS, *, show: bool = False) -> dict:
                     print(f"  qual  {f['fact_id']} fact {f['qualifier']} cand {c['qualifier']}: {c['evidence']}")
                 if c["locality"] != f["locality"]:
                     print(f"  loc   {f['fact_id']} fact {f['locality']} cand {c['locality']}: {c['evidence']}")
+                if c["indicator"] != f["indicator"]:
+                    print(f"  ind   {f['fact_id']} fact {f['indicator'] or '—'} cand {c['indicator'] or '—'}: {c['evidence']}")
     return {"rows": rows, "totals": totals, "excluded": excluded}
 
 
@@ -150,15 +158,16 @@ def _pct(n: float, d: float) -> str:
 
 
 def report(result: dict) -> str:
-    lines = ["source  facts  cand  match  recall  precision  qualifier  locality  indicator  main place",
-             "------  -----  ----  -----  ------  ---------  ---------  --------  ---------  ----------"]
-    for sid, nf, nc, nm, q, loc, ni, iok, _sec, main in result["rows"]:
+    lines = ["source  facts  cand  match  recall  precision  qualifier  locality  indicator  ind. where none  main place",
+             "------  -----  ----  -----  ------  ---------  ---------  --------  ---------  ---------------  ----------"]
+    for sid, nf, nc, nm, q, loc, ni, iok, _sec, main, nn, tagged in result["rows"]:
         lines.append(f"{sid:6}  {nf:5}  {nc:4}  {nm:5}  {_pct(nm, nf)}  {_pct(nm, nc):>9}  {_pct(q, nm):>9}  "
-                     f"{_pct(loc, nm):>8}  {_pct(iok, ni):>9}  {main}")
+                     f"{_pct(loc, nm):>8}  {_pct(iok, ni):>9}  {_pct(tagged, nn):>15}  {main}")
     t = result["totals"]
     lines.append(f"{'all':6}  {t['facts']:5}  {t['candidates']:4}  {t['matched']:5}  {_pct(t['matched'], t['facts'])}  "
                  f"{_pct(t['matched'], t['candidates']):>9}  {_pct(t['qualifier'], t['matched']):>9}  "
-                 f"{_pct(t['locality'], t['matched']):>8}  {_pct(t['indicator'], t['ind_pairs']):>9}")
+                 f"{_pct(t['locality'], t['matched']):>8}  {_pct(t['indicator'], t['ind_pairs']):>9}  "
+                 f"{_pct(t['ind_where_none'], t['none_pairs']):>15}")
     ex = ", ".join(f"{k} {v}" for k, v in sorted(result["excluded"].items()))
     lines.append(f"excluded: {ex}")
     return "\n".join(lines)

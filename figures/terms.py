@@ -33,6 +33,9 @@ MEASURE_COUNTS = {"批": "batches", "批次": "batches", "支": "teams"}
 DURATION_UNITS = frozenset({"年", "个月", "月", "周", "天", "日", "小时", "分钟", "学时", "季度"})
 # Near enough for a term to name what a figure counts (characters between them).
 MAX_GAP = 8
+# 指导小区建立业主委员会195个: after a verb of making, the noun before the figure is what is counted, and a
+# term before that verb is where it was made
+_MADE_BETWEEN = re.compile(r"(?:建立|建成|组建|成立|打造|建设|设立|培育|评选|选派|招募|聘请)[\u4e00-\u9fff“”]{2,}(?:共|达|达到|总数)?$")
 _ASIDE = re.compile(r"[（(][^（）()]{0,12}[）)]")
 THEME_OF_UNIT_KIND = {"yuan": "funding", "m2": "workforce", "class_hours": "workforce"}
 
@@ -120,6 +123,8 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
             if any(s >= a and e <= b for a, b in taken):
                 continue
             between = clause[end:s] if s >= end else clause[e:start]
+            if s < start and _MADE_BETWEEN.search(between):
+                continue
             gap = len(_ASIDE.sub("", between))  # 小区党支部（或联合党支部）201个: an aside in brackets is no distance
             if gap > MAX_GAP:
                 continue

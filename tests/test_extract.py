@@ -273,6 +273,11 @@ def test_indicator_whose_term_and_unit_agree(ex, sentence, indicator):
     assert c["theme"]
 
 
+def test_a_term_before_a_verb_of_making_is_where_the_counted_thing_was_made_not_what_is_counted(ex):
+    assert only(ex, "指导小区建立业主委员会195个。")["indicator"] == ""  # committees, not compounds
+    assert only(ex, "全县组建小区党支部38个。")["indicator"] == "compound_party_branches"
+
+
 def test_companies_a_party_organisation_covers_are_not_all_companies(ex):
     found = {c["value"]: c for c in ex.extract(doc("指导建立物业企业党组织25个，覆盖物业企业57家。")).candidates}
     assert found["25"]["indicator"] == "property_party_orgs"
