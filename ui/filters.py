@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -11,6 +12,7 @@ from ui import urlstate
 from ui.cache import shared
 from ui.context import table
 from ui.i18n import lang, t
+from ui.names import Names
 from views import common
 
 ALL = "all"
@@ -75,7 +77,29 @@ def sidebar_filters() -> Filters:
         st.sidebar.caption(t("filter.no_roster"))
     f = Filters(loc_id, district_id, period, level)
     st.session_state["filters"] = f
+    _say_what_the_link_asked_for(opts, f)
     return f
+
+
+def _say_what_the_link_asked_for(opts: common.FilterOptions, f: Filters) -> None:
+    """A link that asks for a place or period this store cannot show opens another view: say which, on
+    the page itself, so nobody quotes 梧州市's figures believing they are 咸阳市's."""
+    asked_loc, asked_period = urlstate.refused("loc"), urlstate.refused("period")
+    shown = opts.labels.get(f.locality_id or "", "")
+    if asked_loc:
+        known = Names().localities.get(asked_loc)  # the whole reference list: any city or county of China
+        if known:
+            st.warning(t("filter.asked_no_data", asked=known, shown=shown), icon=":material/travel_explore:")
+        else:
+            st.warning(t("filter.asked_unknown", asked=_plain(asked_loc), shown=shown), icon=":material/travel_explore:")
+    elif asked_period and f.period:
+        st.warning(t("filter.asked_period", asked=_plain(asked_period), place=shown, shown=f.period),
+                   icon=":material/event_busy:")
+
+
+def _plain(raw: str) -> str:
+    """A code from the URL as shown back: letters and digits only, short (st.warning renders Markdown)."""
+    return re.sub(r"[^0-9A-Za-z]", "", raw)[:12] or "?"
 
 
 def current() -> Filters:

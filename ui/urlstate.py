@@ -22,15 +22,30 @@ def _kept(key: str) -> str:
     return f"urlstate:{key}"
 
 
+def _refused(key: str) -> str:
+    return f"urlstate-refused:{key}"
+
+
 def _seed(key: str, valid: Callable[[Any], bool], default: Any, parse: Callable[[str], Any]) -> None:
-    """Before the widget is drawn: the kept value, else the URL's, else the default."""
+    """Before the widget is drawn: the kept value, else the URL's, else the default (and the URL's
+    value is remembered as refused for this run: a shared link must not change its view silently)."""
     state = st.session_state
+    state.pop(_refused(key), None)
     if _kept(key) in state and valid(state[_kept(key)]):
         state[key] = state[_kept(key)]
         return
     raw = st.query_params.get(key)
     value = parse(raw) if raw is not None else None
-    state[key] = state[_kept(key)] = value if raw is not None and valid(value) else default
+    ok = raw is not None and valid(value)
+    if raw is not None and not ok:
+        state[_refused(key)] = raw
+    state[key] = state[_kept(key)] = value if ok else default
+
+
+def refused(key: str) -> str | None:
+    """The URL's value for `key` that this run could not show (an unknown or empty place, a period
+    with no roster), or None. Read after the widget is drawn."""
+    return st.session_state.get(_refused(key))
 
 
 def _keep(key: str) -> Callable[[], None]:
