@@ -33,9 +33,12 @@ MEASURE_COUNTS = {"批": "batches", "批次": "batches", "支": "teams"}
 DURATION_UNITS = frozenset({"年", "个月", "月", "周", "天", "日", "小时", "分钟", "学时", "季度"})
 # Near enough for a term to name what a figure counts (characters between them).
 MAX_GAP = 8
+# ... unless the words between the measure word and the term are one modifier ending in 的 (no clause break)
+MAX_MODIFIED = 20
 # 指导小区建立业主委员会195个: after a verb of making, the noun before the figure is what is counted, and a
 # term before that verb is where it was made
 _MADE_BETWEEN = re.compile(r"(?:建立|建成|组建|成立|打造|建设|设立|培育|评选|选派|招募|聘请)[\u4e00-\u9fff“”]{2,}(?:共|达|达到|总数)?$")
+_DIGIT = re.compile(r"\d")  # another number in the modifier: it is another figure's phrase
 _ASIDE = re.compile(r"[（(][^（）()]{0,12}[）)]")
 THEME_OF_UNIT_KIND = {"yuan": "funding", "m2": "workforce", "class_hours": "workforce"}
 
@@ -107,8 +110,8 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
 
     The nearest term wins (a term right after the measure word first: 451个小区), and among the
     indicators a term may name, the first whose `requires` words stand in the clause (or sentence)
-    and whose unit and denominator agree; rows with `requires` are tried before rows without. The nearest two terms are tried; a theme-only term
-    in between stops the search.
+    and whose unit and denominator agree; rows with `requires` are tried before rows without. The
+    nearest two terms are tried; a theme-only term in between stops the search.
     """
     terms = load_terms() if terms is None else terms
     catalog = _catalog() if catalog is None else catalog
@@ -127,7 +130,10 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
                 continue
             gap = len(_ASIDE.sub("", between))  # 小区党支部（或联合党支部）201个: an aside in brackets is no distance
             if gap > MAX_GAP:
-                continue
+                # 80多支以驻区党员骨干为主体的志愿服务队伍: a modifier ending in 的 stands between measure word and noun
+                if not (s >= end and gap <= MAX_MODIFIED and between.endswith("的") and not _DIGIT.search(between)):
+                    continue
+                gap = MAX_GAP
             taken.append((s, e))
             # the noun after a measure word is what is counted; before the figure, a little farther is as near
             found.append((gap if s >= end else gap + 1, -len(text), s, text))

@@ -265,6 +265,7 @@ def test_localities_without_a_kind_column_are_read_by_the_names_suffix():
         ("全市有社区工作者500名。", "workers"),
         ("全市有物业企业120家。", "property_companies"),
         ("建立服务小分队212支。", "volunteer_teams"),
+        ("组建了80多支以驻区党员骨干为主体的志愿服务队伍。", "volunteer_teams"),  # a modifier ending in 的 between
     ],
 )
 def test_indicator_whose_term_and_unit_agree(ex, sentence, indicator):
@@ -276,6 +277,11 @@ def test_indicator_whose_term_and_unit_agree(ex, sentence, indicator):
 def test_a_term_before_a_verb_of_making_is_where_the_counted_thing_was_made_not_what_is_counted(ex):
     assert only(ex, "指导小区建立业主委员会195个。")["indicator"] == ""  # committees, not compounds
     assert only(ex, "全县组建小区党支部38个。")["indicator"] == "compound_party_branches"
+
+
+def test_a_modifier_holding_another_number_lends_no_term_across_it(ex):
+    found = {c["value"]: c for c in ex.extract(doc("推动40个楼盘落实1万多平方米的社区配套服务用房。")).candidates}
+    assert found["40"]["indicator"] == ""
 
 
 def test_companies_a_party_organisation_covers_are_not_all_companies(ex):
