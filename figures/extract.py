@@ -215,13 +215,14 @@ class Extractor:
             except (ValueError, ArithmeticError):  # a numeral no rule reads: skip the sentence, never fail the report
                 continue
             quotes = [(a - s0, b - s0, o) for a, b, o in p.quotes if a < s1 and b > s0]
-            pairs = sentences.changes(sentence, readings)
+            clauses = [sentences.clause(sentence, r.start, r.end) for r in readings]
+            kinds = [exclusion(sentence, r, s0 == 0, quotes, sentence[:c1])
+                     for r, (_, c1) in zip(readings, clauses, strict=True)]
+            pairs = sentences.changes(sentence, readings, kinds)
             year = None
             kept = out._seen.setdefault(key, [])
-            for i, r in enumerate(readings):
-                c0, c1 = sentences.clause(sentence, r.start, r.end)
+            for i, (r, kind, (c0, c1)) in enumerate(zip(readings, kinds, clauses, strict=True)):
                 context = sentence[:c1]
-                kind = exclusion(sentence, r, s0 == 0, quotes, context)
                 if kind == "date" and r.unit == "年" and r.upper is None \
                         and not any(a <= r.start < b for a, b, _ in quotes):
                     year = plain(r.value)  # the year the sentence is about, unless it stands in a title
@@ -229,16 +230,13 @@ class Extractor:
                     out.excluded[kind] += 1
                     out.skipped.append((kind, r.text, p.offsets[s0 + r.start]))
                     continue
-                change = pairs.get(i)
-                partner = readings[change.partner] if change else None
                 out.candidates.append(self._candidate(p, doc, sentence, s0, r, (c0, c1), context, resolved,
-                                                      section, main, year, source_id, change, partner))
+                                                      section, main, year, source_id, pairs.get(i)))
                 kept.append(len(out.candidates) - 1)
 
     def _candidate(self, p: Paragraph, doc: Document, sentence: str, s0: int, r: Reading, clause: tuple[int, int],
                    context: str, resolved: list[tuple[Mention, Place]], section: Place | None, main: Place | None,
-                   year: str | None, source_id: str, change: sentences.Change | None = None,
-                   partner: Reading | None = None) -> dict:
+                   year: str | None, source_id: str, change: sentences.Change | None = None) -> dict:
         c0, c1 = clause
         unit, fig_end = r.unit, r.end
         follow = sentence[r.end:r.end + 3]
@@ -261,17 +259,17 @@ class Extractor:
             reach = max((m.start() for m in re.finditer("至少|不少于|不低于|最少|不超过|最多|不到|不足|少于|超过", sentence[c0:r.start])), default=None)
             if reach is not None:
                 ev0 = min(ev0, c0 + reach)
-        if change is not None and partner is not None:
+        if change is not None:
             # 覆盖率由78.5%提升到96%: both figures are about the noun before 由; the evidence shows the change whole
-            a, b = sentences.noun_before(sentence, change.from_at, c0)
-            noun = "" if sentences.TIME_SPAN.search(sentence[a:b]) else (sentence[a:b] or noun)
-            ev0, ev1 = (a if b > a else change.from_at), max(fig_end, partner.end)
+            a, b = change.subject
+            noun = "" if change.subject_is_time else (sentence[a:b] or noun)
+            ev0, ev1 = (a if b > a else change.from_at), max(fig_end, change.partner.end)
         ev0 = max(ev0, ev1 - MAX_EVIDENCE)
         match = fterms.match(sentence[c0:c1], r.start - c0, fig_end - c0, unit, per, sentence=sentence,
                              terms=self.terms, catalog=self.catalog)
-        if change is not None and partner is not None and not match.indicator:
+        if change is not None and not match.indicator:
             # the new value stands after the verb, far from the noun: match it where the old value stands
-            match = fterms.match(sentence[c0:c1], partner.start - c0, partner.end - c0, unit, per,
+            match = fterms.match(sentence[c0:c1], change.partner.start - c0, change.partner.end - c0, unit, per,
                                  sentence=sentence, terms=self.terms, catalog=self.catalog)
         if change is not None and change.role == "old":
             # an earlier value: not the indicator's figure now (its period is only what 由/从 names)

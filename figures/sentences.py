@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from figures.places import Mention
 from figures.readers import Document
@@ -297,30 +298,34 @@ _CHANGE_LINK = re.compile(
 )
 
 
-# 五年间, 近两年来, 短短三年里: a span of time before 由, not what changed
-TIME_SPAN = re.compile(r"[\d〇零一二两三四五六七八九十]+个?(?:年|月|季度)(?:间|来|内|里|中|以来)?$")
-
-
 @dataclass(frozen=True)
 class Change:
-    """One figure of a from-to pair: its role ('old' or 'new'), the other figure, and where 由/从 stands."""
+    """One figure of a from-to pair: its role, the other figure, where 由/从 stands and the words before it."""
 
-    role: str
-    partner: int  # index of the other reading in the sentence's readings
-    from_at: int  # position of 由 or 从 in the sentence
+    role: str                  # 'old' or 'new'
+    partner: Reading           # the other figure of the pair
+    from_at: int               # position of 由 or 从 in the sentence
+    subject: tuple[int, int]   # the noun before 由/从 (noun_before): what changed; the evidence starts there
+    subject_is_time: bool      # that noun holds a span of time (五年间由…): it names nothing that changed
 
 
-def changes(sentence: str, readings: list[Reading]) -> dict[int, Change]:
-    """The from-to pairs among a sentence's readings, by reading index (dates between them are skipped)."""
+def changes(sentence: str, readings: list[Reading], kinds: list[str | None]) -> dict[int, Change]:
+    """The from-to pairs among a sentence's readings, by reading index. `kinds` are the readings'
+    exclusion kinds (exclusion()): a date between the two figures is skipped, and a noun before 由 that
+    holds a period (五年间) is no subject."""
     out: dict[int, Change] = {}
-    figures = [i for i, r in enumerate(readings) if not (r.unit == "年" and r.upper is None and r.value >= 1900)]
-    for a, b in zip(figures, figures[1:]):
+    figures = [i for i, k in enumerate(kinds) if k != "date"]
+    periods = [r.start for r, k in zip(readings, kinds, strict=True) if k == "period"]
+    for a, b in pairwise(figures):
         old, new = readings[a], readings[b]
         if a in out or not _CHANGE_LINK.match(sentence[old.end:new.start]):
             continue
         head = _CHANGE_FROM.search(sentence, max(0, old.start - 8), old.start)
         if head is None:
             continue
-        out[a] = Change("old", b, head.start())
-        out[b] = Change("new", a, head.start())
+        at = head.start()
+        subject = noun_before(sentence, at, clause(sentence, old.start, old.end)[0])
+        is_time = any(subject[0] <= t < subject[1] for t in periods)
+        out[a] = Change("old", new, at, subject, is_time)
+        out[b] = Change("new", old, at, subject, is_time)
     return out
