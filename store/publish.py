@@ -149,15 +149,8 @@ def read_pointer(writer: Path) -> Pointer | None:
         return None
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries (a rename is durable once its folder is synced)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -172,7 +165,7 @@ def write_pointer(writer: Path, pointer: Pointer) -> None:
     tmp.write_text(json.dumps(asdict(pointer), ensure_ascii=False), encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    _fsync(target.parent)
 
 
 # ---- publish ------------------------------------------------------------------------------------
@@ -202,7 +195,7 @@ def publish(writer: Path, *, schema: str, keep: Iterable[Path] = (), collect: bo
         verify_snapshot(part, writer)
         final = folder / name
         os.replace(part, final)
-        _fsync_dir(folder)
+        _fsync(folder)
     finally:
         part.unlink(missing_ok=True)
     pointer = Pointer(version=f"{serial}-{token}", serial=serial, snapshot=name,
