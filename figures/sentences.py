@@ -265,7 +265,9 @@ def noun_after(s: str, end: int) -> tuple[int, int]:
     return end, i
 
 
-_ASIDE_AT_END = re.compile(r"[（(][^（）()]{0,12}[）)]$")
+# An aside in brackets: 小区党支部（或联合党支部）
+ASIDE = re.compile(r"[（(][^（）()]{0,12}[）)]")
+_ASIDE_AT_END = re.compile(ASIDE.pattern + "$")
 
 
 def noun_before(s: str, start: int, floor: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from figures.sentences import ASIDE
 from figures.wording import unit_kind
 
 TERMS_PATH = Path(__file__).resolve().parents[1] / "data" / "mappings" / "figure_terms.csv"
@@ -39,7 +40,6 @@ MAX_MODIFIED = 20
 # term before that verb is where it was made
 _MADE_BETWEEN = re.compile(r"(?:建立|建成|组建|成立|打造|建设|设立|培育|评选|选派|招募|聘请)[\u4e00-\u9fff“”]{2,}(?:共|达|达到|总数)?$")
 _DIGIT = re.compile(r"\d")  # another number in the modifier: it is another figure's phrase
-_ASIDE = re.compile(r"[（(][^（）()]{0,12}[）)]")
 THEME_OF_UNIT_KIND = {"yuan": "funding", "m2": "workforce", "class_hours": "workforce"}
 
 
@@ -128,7 +128,7 @@ def match(clause: str, start: int, end: int, unit: str, per: str, *, sentence: s
             between = clause[end:s] if s >= end else clause[e:start]
             if s < start and _MADE_BETWEEN.search(between):
                 continue
-            gap = len(_ASIDE.sub("", between))  # 小区党支部（或联合党支部）201个: an aside in brackets is no distance
+            gap = len(ASIDE.sub("", between))  # 小区党支部（或联合党支部）201个: an aside in brackets is no distance
             if gap > MAX_GAP:
                 # 80多支以驻区党员骨干为主体的志愿服务队伍: a modifier ending in 的 stands between measure word and noun
                 if not (s >= end and gap <= MAX_MODIFIED and between.endswith("的") and not _DIGIT.search(between)):
